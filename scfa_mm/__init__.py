@@ -1,0 +1,14 @@
+"""scfa_mm: Supervised Contrastive Frame Aggregation for MMAction2.
+
+Importing the package (or ``custom_imports = dict(imports=['scfa_mm'])``)
+registers every component in MMAction2's registries.
+"""
+from .utils.mmaction_compat import patch_missing_drn
+
+# Must run before anything imports mmaction.models.
+patch_missing_drn()
+
+from . import datasets, models  # noqa: E402,F401  (registers components)
+from .version import __version__  # noqa: E402
+
+__all__ = ['__version__', 'datasets', 'models']

@@ -1,0 +1,3 @@
+from .transforms import GridAggregate, TemporalMultiView, UniqueFrameReader
+
+__all__ = ['GridAggregate', 'TemporalMultiView', 'UniqueFrameReader']
