@@ -1,3 +1,7 @@
-from .transforms import GridAggregate, TemporalMultiView, UniqueFrameReader
+from .transforms import (CheckedDecordInit, GridAggregate, TemporalMultiView,
+                         UniqueFrameReader)
 
-__all__ = ['GridAggregate', 'TemporalMultiView', 'UniqueFrameReader']
+__all__ = [
+    'CheckedDecordInit', 'GridAggregate', 'TemporalMultiView',
+    'UniqueFrameReader'
+]

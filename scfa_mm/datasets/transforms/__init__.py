@@ -1,5 +1,8 @@
-from .frame_reader import UniqueFrameReader
 from .grid_aggregate import GridAggregate
+from .loading import CheckedDecordInit, UniqueFrameReader
 from .temporal_multiview import TemporalMultiView
 
-__all__ = ['GridAggregate', 'TemporalMultiView', 'UniqueFrameReader']
+__all__ = [
+    'CheckedDecordInit', 'GridAggregate', 'TemporalMultiView',
+    'UniqueFrameReader'
+]

@@ -5,7 +5,7 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from .frame_reader import UniqueFrameReader
+from .loading import UniqueFrameReader
 
 
 @TRANSFORMS.register_module()
@@ -110,8 +110,8 @@ class TemporalMultiView(BaseTransform):
             dict: The result dict with the keys above added.
         """
         total_frames = int(results['total_frames'])
+        source = results.get('filename', results.get('frame_dir'))
         if total_frames < 1:
-            source = results.get('filename', results.get('frame_dir'))
             raise ValueError(
                 f'TemporalMultiView: {source!r} has no frame '
                 f'(total_frames={total_frames}); it cannot be sampled')
@@ -125,7 +125,7 @@ class TemporalMultiView(BaseTransform):
         results['num_clips'] = self.num_views
         reader: Optional[object] = results.get('video_reader')
         if reader is not None and not isinstance(reader, UniqueFrameReader):
-            results['video_reader'] = UniqueFrameReader(reader)
+            results['video_reader'] = UniqueFrameReader(reader, source)
         return results
 
     def __repr__(self) -> str:
