@@ -1,1 +1,7 @@
 import mmaction.models  # noqa: F401  (fills MMAction2's registries first)
+
+from .heads import SupConHead
+from .losses import SupConLoss
+from .recognizers import SCFARecognizer
+
+__all__ = ['SCFARecognizer', 'SupConHead', 'SupConLoss']

@@ -1,0 +1,3 @@
+from .supcon_head import SupConHead
+
+__all__ = ['SupConHead']

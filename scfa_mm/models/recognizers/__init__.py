@@ -1,0 +1,3 @@
+from .scfa_recognizer import SCFARecognizer
+
+__all__ = ['SCFARecognizer']
