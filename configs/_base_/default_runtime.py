@@ -1,0 +1,9 @@
+# MMAction2's runtime (hooks, logging, visualizer) with the plugin imported.
+_base_ = 'mmaction::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['scfa_mm'], allow_failed_imports=False)
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10, ignore_last=False),
+    checkpoint=dict(
+        type='CheckpointHook', interval=5, max_keep_ckpts=3, save_best='auto'))

@@ -1,0 +1,58 @@
+"""Runtime set-up shared by tools/train.py and tools/test.py."""
+import os.path as osp
+from typing import Any, Dict, Optional
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config
+from mmengine.runner import CheckpointLoader
+
+
+def adapt_to_available_device(cfg: Config) -> Config:
+    """Let a GPU config run on a CPU-only machine.
+
+    Without CUDA, distributed runs use the gloo backend (NCCL needs GPUs),
+    DDP wraps the model without ``device_ids`` (which DDP only accepts for
+    GPU modules), and with ``launcher='pytorch'`` the process group is
+    initialised here, because MMEngine's ``init_dist`` for that launcher
+    selects a CUDA device first.
+    """
+    if torch.cuda.is_available():
+        return cfg
+    cfg.setdefault('env_cfg', dict()).setdefault('dist_cfg', dict())
+    cfg.env_cfg.dist_cfg.backend = 'gloo'
+    launcher = cfg.get('launcher', 'none')
+    if launcher != 'none':
+        wrapper = cfg.get('model_wrapper_cfg') or dict(
+            type='MMDistributedDataParallel')
+        wrapper['device_ids'] = None
+        cfg.model_wrapper_cfg = wrapper
+    if launcher == 'pytorch' and not torch_dist.is_initialized():
+        torch_dist.init_process_group(backend='gloo')
+    return cfg
+
+def load_local_checkpoint_unrestricted(
+        filename: str,
+        map_location: Optional[str] = None) -> Dict[str, Any]:
+    """Load a local MMEngine checkpoint with full unpickling.
+
+    torch >= 2.6 loads with ``weights_only=True`` by default, which rejects
+    the training state that MMEngine stores next to the weights (the message
+    hub's ``HistoryBuffer`` keeps bound methods, rebuilt with ``getattr``,
+    which no allow-list can make safe). Only load checkpoints you trust.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+def allow_full_checkpoint_loading() -> None:
+    """Make MMEngine load local checkpoints as it did before torch 2.6.
+
+    Called by ``tools/train.py`` (for ``--resume``) and ``tools/test.py``:
+    both load checkpoints the user names, typically from their own work
+    directory. Remote and ``torchvision://`` weights are not affected.
+    """
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_local_checkpoint_unrestricted, force=True)

@@ -1,0 +1,173 @@
+import math
+import random
+
+import pytest
+import torch
+import torch.distributed as torch_dist
+import torch.multiprocessing as mp
+import torch.nn.functional as F
+from mmpretrain.models.selfsup.simclr import GatherLayer
+
+from scfa_mm.models import SupConLoss
+from scfa_mm.models.losses import supcon_loss
+
+
+def loop_supcon(features, labels, temperature=0.07, base_temperature=0.07):
+    """SupCon L_out written as plain Python loops over anchors/positives."""
+    z = features.tolist()
+    labels = labels.tolist()
+    n = len(z)
+
+    def sim(i, j):
+        return sum(a * b for a, b in zip(z[i], z[j])) / temperature
+
+    total = 0.0
+    for i in range(n):
+        denominator = sum(math.exp(sim(i, a)) for a in range(n) if a != i)
+        positives = [p for p in range(n) if p != i and labels[p] == labels[i]]
+        if not positives:
+            continue  # contributes 0, still counted in the mean
+        mean_log_prob = sum(
+            math.log(math.exp(sim(i, p)) / denominator)
+            for p in positives) / len(positives)
+        total += -(temperature / base_temperature) * mean_log_prob
+    return total / n
+
+
+def random_batch(num_videos, num_views, num_classes, dim=8, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    features = F.normalize(
+        torch.randn(num_videos * num_views, dim, generator=generator), dim=1)
+    labels = torch.randint(num_classes, (num_videos, ),
+                           generator=generator).repeat_interleave(num_views)
+    return features, labels
+
+
+@pytest.mark.parametrize('num_videos, num_views, num_classes',
+                         [(6, 2, 3), (5, 3, 2), (8, 2, 8)])
+def test_matches_the_loop(num_videos, num_views, num_classes):
+    features, labels = random_batch(num_videos, num_views, num_classes)
+    loss = SupConLoss(temperature=0.1, base_temperature=0.07)(
+        features.double(), labels)
+    expected = loop_supcon(features.double(), labels, 0.1, 0.07)
+    assert loss.item() == pytest.approx(expected, rel=1e-9)
+
+
+def test_anchors_without_positive_contribute_zero():
+    features, _ = random_batch(6, 1, 1, seed=1)
+    # labels 0 and 1 have two members each; 2 and 3 are alone
+    labels = torch.tensor([0, 1, 0, 2, 1, 3])
+    loss = SupConLoss()(features.double(), labels)
+    assert torch.isfinite(loss)
+    assert loss.item() == pytest.approx(
+        loop_supcon(features.double(), labels), rel=1e-9)
+    # no positive at all: zero, with finite gradient
+    lonely = features.clone().requires_grad_()
+    loss = SupConLoss()(lonely, torch.arange(6))
+    loss.backward()
+    assert loss.item() == 0 and torch.isfinite(lonely.grad).all()
+
+
+def test_gradcheck():
+    features, labels = random_batch(3, 2, 2, dim=4, seed=2)
+    features = features.double().requires_grad_()
+    assert torch.autograd.gradcheck(
+        lambda f: SupConLoss(temperature=0.5)(f, labels), (features, ))
+
+
+def test_float32_under_half_inputs():
+    features, labels = random_batch(4, 2, 2, seed=3)
+    loss = SupConLoss()(features.bfloat16(), labels)
+    assert loss.dtype == torch.float32
+    expected = loop_supcon(features.bfloat16().double(), labels)
+    assert loss.item() == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize('kwargs', [dict(temperature=0),
+                                    dict(base_temperature=-1)])
+def test_bad_temperature(kwargs):
+    with pytest.raises(ValueError, match=list(kwargs)[0]):
+        SupConLoss(**kwargs)
+
+
+def test_shape_mismatch():
+    with pytest.raises(ValueError, match=r'\(6, 8\) and \(5,\)'):
+        SupConLoss()(torch.zeros(6, 8), torch.zeros(5, dtype=torch.long))
+
+
+def local_slice_gather(tensor):
+    """The SimCLR GatherLayer: its backward keeps only the local slice of
+    the gradient, from this rank's own loss."""
+    return GatherLayer.apply(tensor)
+
+
+def _distributed_worker(rank, world_size, init_file, features, labels,
+                        use_local_slice_gather, queue):
+    torch_dist.init_process_group(
+        'gloo', init_method=f'file://{init_file}', rank=rank,
+        world_size=world_size)
+    try:
+        if use_local_slice_gather:
+            supcon_loss.all_gather_with_grad = local_slice_gather
+        size = len(features) // world_size
+        local = features[rank * size:(rank + 1) * size].clone()
+        local.requires_grad_()
+        loss = SupConLoss(temperature=0.1)(local,
+                                           labels[rank * size:(rank + 1) *
+                                                  size])
+        loss.backward()
+        queue.put((rank, loss.item(), local.grad))
+    finally:
+        torch_dist.destroy_process_group()
+
+
+def run_two_ranks(tmp_path, features, labels, use_local_slice_gather):
+    context = mp.get_context('spawn')
+    queue = context.Queue()
+    init_file = tmp_path / f'init_{random.random()}'
+    processes = [
+        context.Process(target=_distributed_worker,
+                        args=(rank, 2, str(init_file), features, labels,
+                              use_local_slice_gather, queue))
+        for rank in range(2)
+    ]
+    for process in processes:
+        process.start()
+    results = dict()
+    for _ in processes:
+        rank, loss, grad = queue.get(timeout=120)
+        results[rank] = (loss, grad)
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    return results
+
+
+@pytest.fixture(scope='module')
+def two_rank_batch():
+    features, labels = random_batch(8, 2, 3, seed=4)
+    features = features.double()
+    single = features.clone().requires_grad_()
+    loss = SupConLoss(temperature=0.1)(single, labels)
+    loss.backward()
+    return features, labels, loss.item(), single.grad
+
+
+def test_two_ranks_equal_one_process(tmp_path, two_rank_batch):
+    features, labels, single_loss, single_grad = two_rank_batch
+    results = run_two_ranks(tmp_path, features, labels, False)
+    mean_loss = (results[0][0] + results[1][0]) / 2
+    assert mean_loss == pytest.approx(single_loss, rel=1e-9)
+    # DDP averages gradients over ranks: grad / world_size
+    gathered_grad = torch.cat([results[0][1], results[1][1]]) / 2
+    torch.testing.assert_close(gathered_grad, single_grad)
+
+
+def test_local_slice_gather_is_caught(tmp_path, two_rank_batch):
+    features, labels, single_loss, single_grad = two_rank_batch
+    results = run_two_ranks(tmp_path, features, labels, True)
+    gathered_grad = torch.cat([results[0][1], results[1][1]]) / 2
+    # same loss value, but the other rank's gradient terms are lost
+    assert (results[0][0] + results[1][0]) / 2 == pytest.approx(single_loss)
+    assert not torch.allclose(gathered_grad, single_grad, atol=1e-6)
+
