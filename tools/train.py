@@ -10,7 +10,9 @@ import argparse
 import os
 import os.path as osp
 
+import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_distributed
 from mmengine.runner import Runner
 
 import scfa_mm  # noqa: F401  (registers the plugin's components)
@@ -78,6 +80,8 @@ def main() -> None:
     cfg = merge_args(Config.fromfile(args.config), args)
     allow_full_checkpoint_loading()
     Runner.from_cfg(cfg).train()
+    if is_distributed():  # a clean gloo shutdown, no abort at exit
+        torch_dist.destroy_process_group()
 
 
 if __name__ == '__main__':
