@@ -1,6 +1,7 @@
 # SCFA, supervised, on HMDB51 split 1 (paper: 48% top-1; ViViT 37%).
 #   tools/dist_train.sh configs/scfa_hmdb51.py 4
-#   python tools/test.py configs/scfa_hmdb51.py work_dirs/scfa_hmdb51/best_*.pth
+#   python tools/test.py configs/scfa_hmdb51.py \
+#       work_dirs/scfa_hmdb51/best_acc_top1_epoch_N.pth
 _base_ = [
     '_base_/models/scfa_r50.py', '_base_/datasets/hmdb51_scfa.py',
     '_base_/schedules/adam_cosine_100e.py', '_base_/default_runtime.py'

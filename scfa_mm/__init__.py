@@ -8,7 +8,7 @@ from .utils.mmaction_compat import patch_missing_drn
 # Must run before anything imports mmaction.models.
 patch_missing_drn()
 
-from . import datasets, models  # noqa: E402,F401  (registers components)
+from . import datasets, evaluation, models  # noqa: E402,F401  (registers)
 from .version import __version__  # noqa: E402
 
-__all__ = ['__version__', 'datasets', 'models']
+__all__ = ['__version__', 'datasets', 'evaluation', 'models']

@@ -40,9 +40,9 @@ def write_moving_square_videos(root, num_videos=8, num_frames=20):
         label = index % 2
         name = f'square_{index}.mp4'
         # 64x48: decord mis-decodes some tiny sizes such as 48x32
-        writer = cv2.VideoWriter(str(video_dir / name),
-                                 cv2.VideoWriter_fourcc(*'mp4v'), 10,
-                                 (64, 48))
+        writer = cv2.VideoWriter(
+            str(video_dir / name), cv2.VideoWriter_fourcc(*'mp4v'), 10,
+            (64, 48))
         for t in range(num_frames):
             frame = np.zeros((48, 64, 3), np.uint8)
             x = 4 + 2 * t if label == 0 else 54 - 2 * t

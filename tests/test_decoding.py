@@ -10,8 +10,11 @@ from .conftest import VIDEOS, video_path
 def decode_pipeline(num_views=2, test_mode=False):
     return Compose([
         dict(type='CheckedDecordInit'),
-        dict(type='TemporalMultiView', num_views=num_views, clip_len=16,
-             test_mode=test_mode),
+        dict(
+            type='TemporalMultiView',
+            num_views=num_views,
+            clip_len=16,
+            test_mode=test_mode),
         dict(type='DecordDecode'),
     ])
 
@@ -37,8 +40,8 @@ class RecordingReader:
     """A stand-in video reader that records what it is asked to decode."""
 
     def __init__(self, num_frames):
-        self.frames = np.arange(num_frames, dtype=np.uint8)[:, None, None,
-                                                            None]
+        self.frames = np.arange(
+            num_frames, dtype=np.uint8)[:, None, None, None]
         self.requests = []
 
     def __len__(self):
@@ -63,7 +66,8 @@ def test_views_sharing_frames_are_decoded_once():
     results = Compose([
         dict(type='TemporalMultiView', num_views=3, clip_len=16),
         dict(type='DecordDecode'),
-    ])(dict(total_frames=20, start_index=0, video_reader=raw))
+    ])(
+        dict(total_frames=20, start_index=0, video_reader=raw))
     inds = results['frame_inds']
     # 3 views of 16 frames from 20 frames must share frames
     assert len(set(inds.tolist())) < len(inds)
@@ -73,6 +77,7 @@ def test_views_sharing_frames_are_decoded_once():
 
 
 def test_decode_failure_names_the_file():
+
     class Failing(RecordingReader):
 
         def get_batch(self, indices):
@@ -103,4 +108,3 @@ def test_missing_file_names_the_file(tmp_path):
     with pytest.raises(FileNotFoundError, match='not_there.mp4'):
         decode_pipeline()(
             dict(filename=str(tmp_path / 'not_there.mp4'), start_index=0))
-

@@ -19,12 +19,14 @@ def expected_grid_loop(frames, rows, cols, cell_h, cell_w, fill):
 
 def random_frames(num, h, w, seed=0):
     rng = np.random.default_rng(seed)
-    return [rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
-            for _ in range(num)]
+    return [
+        rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for _ in range(num)
+    ]
 
 
-@pytest.mark.parametrize('rows, cols, cell_h, cell_w',
-                         [(4, 4, 8, 8), (2, 3, 5, 7), (1, 4, 6, 3)])
+@pytest.mark.parametrize('rows, cols, cell_h, cell_w', [(4, 4, 8, 8),
+                                                        (2, 3, 5, 7),
+                                                        (1, 4, 6, 3)])
 def test_frame_to_cell_mapping_pixel_by_pixel(rows, cols, cell_h, cell_w):
     # frames already at cell size: the resize is the identity, so every
     # pixel of the grid is a known pixel of a known frame
@@ -37,8 +39,8 @@ def test_frame_to_cell_mapping_pixel_by_pixel(rows, cols, cell_h, cell_w):
     assert len(results['imgs']) == num_views
     for view in range(num_views):
         view_frames = frames[view * clip_len:(view + 1) * clip_len]
-        expected = expected_grid_loop(view_frames, rows, cols, cell_h,
-                                      cell_w, fill=None)
+        expected = expected_grid_loop(
+            view_frames, rows, cols, cell_h, cell_w, fill=None)
         assert np.array_equal(results['imgs'][view], expected)
 
 
@@ -47,8 +49,8 @@ def test_frames_are_resized_into_cells():
     # at row t // 4, column t % 4 must hold frame t's colour
     colours = np.arange(16)[:, None] * np.array([[15, 3, 7]])
     frames = [np.full((120, 160, 3), c, np.uint8) for c in colours]
-    grid = GridAggregate()(
-        dict(imgs=frames, num_clips=1, clip_len=16))['imgs'][0]
+    grid = GridAggregate()(dict(imgs=frames, num_clips=1,
+                                clip_len=16))['imgs'][0]
     assert grid.shape == (224, 224, 3) and grid.dtype == np.uint8
     for t in range(16):
         r, c = divmod(t, 4)
@@ -65,15 +67,17 @@ def test_padding_policies(pad_mode, source):
     clip_len = 5
     frames = random_frames(clip_len, 4, 4, seed=1)
     blank = np.full((4, 4, 3), 9, np.uint8)
-    grid = GridAggregate((3, 3), (4, 4), pad_mode=pad_mode, pad_value=9)(
-        dict(imgs=frames, num_clips=1, clip_len=clip_len))['imgs'][0]
+    grid = GridAggregate(
+        (3, 3), (4, 4), pad_mode=pad_mode,
+        pad_value=9)(dict(imgs=frames, num_clips=1,
+                          clip_len=clip_len))['imgs'][0]
 
     def fill(cell):
         index = source(cell, clip_len)
         return blank if index is None else frames[index]
 
-    assert np.array_equal(
-        grid, expected_grid_loop(frames, 3, 3, 4, 4, fill=fill))
+    assert np.array_equal(grid,
+                          expected_grid_loop(frames, 3, 3, 4, 4, fill=fill))
 
 
 def test_too_many_frames_for_the_grid():
@@ -84,8 +88,8 @@ def test_too_many_frames_for_the_grid():
 
 def test_frame_count_must_match_views():
     with pytest.raises(ValueError, match='2 \\* 16'):
-        GridAggregate()(dict(imgs=random_frames(31, 8, 8), num_clips=2,
-                             clip_len=16))
+        GridAggregate()(
+            dict(imgs=random_frames(31, 8, 8), num_clips=2, clip_len=16))
 
 
 @pytest.mark.parametrize('kwargs, message', [
@@ -112,8 +116,9 @@ def test_works_with_stock_transforms(spatial_first):
     # frames to 28x28 cells, or a 64x64 grid of 32x32 cells whose centre crop
     # leaves 28 pixels of each cell
     cell = 28 if spatial_first else 32
-    grid = [dict(type='GridAggregate', grid_shape=(2, 2),
-                 cell_size=(cell, cell))]
+    grid = [
+        dict(type='GridAggregate', grid_shape=(2, 2), cell_size=(cell, cell))
+    ]
     steps = spatial + grid if spatial_first else grid + spatial
     pipeline = Compose(steps + [
         dict(type='FormatShape', input_format='NCHW'),
@@ -121,8 +126,14 @@ def test_works_with_stock_transforms(spatial_first):
     ])
     colours = np.arange(8) * 30
     frames = [np.full((48, 64, 3), c, np.uint8) for c in colours]
-    packed = pipeline(dict(imgs=frames, num_clips=2, clip_len=4, label=1,
-                           img_shape=(48, 64), modality='RGB'))
+    packed = pipeline(
+        dict(
+            imgs=frames,
+            num_clips=2,
+            clip_len=4,
+            label=1,
+            img_shape=(48, 64),
+            modality='RGB'))
     # (num_views, C, H, W): 56 after the crop, or 2 cells of 28
     inputs = packed['inputs'].numpy()
     assert inputs.shape == (2, 3, 56, 56)

@@ -24,8 +24,10 @@ def test_installed_mmaction_models_import_and_drn_fails_clearly():
 def make_fake_mmaction(root, other_import=''):
     """A package laid out like the broken wheel: no localizers/drn/."""
     files = {
-        'mmaction/__init__.py': '',
-        'mmaction/models/__init__.py': 'from .localizers import *\n',
+        'mmaction/__init__.py':
+        '',
+        'mmaction/models/__init__.py':
+        'from .localizers import *\n',
         'mmaction/models/localizers/__init__.py':
         'from .drn.drn import DRN\nfrom .bmn import BMN\n',
         'mmaction/models/localizers/bmn.py':

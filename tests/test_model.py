@@ -8,16 +8,24 @@ from .test_supcon_loss import loop_supcon
 
 
 def build_model(**head):
-    head_cfg = dict(type='SupConHead', num_classes=3, in_channels=512,
-                    hidden_channels=32, embed_channels=8, topk=(1, ))
+    head_cfg = dict(
+        type='SupConHead',
+        num_classes=3,
+        in_channels=512,
+        hidden_channels=32,
+        embed_channels=8,
+        topk=(1, ))
     head_cfg.update(head)
     model = MODELS.build(
-        dict(type='SCFARecognizer',
-             backbone=dict(type='ResNet', depth=18, pretrained=None),
-             cls_head=head_cfg,
-             data_preprocessor=dict(type='ActionDataPreprocessor',
-                                    mean=[128.] * 3, std=[64.] * 3,
-                                    format_shape='NCHW')))
+        dict(
+            type='SCFARecognizer',
+            backbone=dict(type='ResNet', depth=18, pretrained=None),
+            cls_head=head_cfg,
+            data_preprocessor=dict(
+                type='ActionDataPreprocessor',
+                mean=[128.] * 3,
+                std=[64.] * 3,
+                format_shape='NCHW')))
     model.init_weights()
     return model
 
@@ -25,9 +33,11 @@ def build_model(**head):
 def batch(labels, num_views=2, size=32, seed=0):
     generator = torch.Generator().manual_seed(seed)
     inputs = [
-        torch.randint(0, 256, (num_views, 3, size, size),
-                      generator=generator, dtype=torch.uint8)
-        for _ in labels
+        torch.randint(
+            0,
+            256, (num_views, 3, size, size),
+            generator=generator,
+            dtype=torch.uint8) for _ in labels
     ]
     samples = [ActionDataSample().set_gt_label(label) for label in labels]
     return dict(inputs=inputs, data_samples=samples)
@@ -117,8 +127,9 @@ def test_one_video_with_two_views_trains():
     assert losses['loss_supcon'].item() == pytest.approx(0, abs=1e-6)
     assert torch.isfinite(total)
     total.backward()
-    assert all(torch.isfinite(p.grad).all() for p in model.parameters()
-               if p.grad is not None)
+    assert all(
+        torch.isfinite(p.grad).all() for p in model.parameters()
+        if p.grad is not None)
 
 
 @pytest.mark.parametrize('bad_label', [3, -1])

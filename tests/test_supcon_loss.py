@@ -38,17 +38,19 @@ def random_batch(num_videos, num_views, num_classes, dim=8, seed=0):
     generator = torch.Generator().manual_seed(seed)
     features = F.normalize(
         torch.randn(num_videos * num_views, dim, generator=generator), dim=1)
-    labels = torch.randint(num_classes, (num_videos, ),
-                           generator=generator).repeat_interleave(num_views)
+    labels = torch.randint(
+        num_classes, (num_videos, ),
+        generator=generator).repeat_interleave(num_views)
     return features, labels
 
 
-@pytest.mark.parametrize('num_videos, num_views, num_classes',
-                         [(6, 2, 3), (5, 3, 2), (8, 2, 8)])
+@pytest.mark.parametrize('num_videos, num_views, num_classes', [(6, 2, 3),
+                                                                (5, 3, 2),
+                                                                (8, 2, 8)])
 def test_matches_the_loop(num_videos, num_views, num_classes):
     features, labels = random_batch(num_videos, num_views, num_classes)
-    loss = SupConLoss(temperature=0.1, base_temperature=0.07)(
-        features.double(), labels)
+    loss = SupConLoss(
+        temperature=0.1, base_temperature=0.07)(features.double(), labels)
     expected = loop_supcon(features.double(), labels, 0.1, 0.07)
     assert loss.item() == pytest.approx(expected, rel=1e-9)
 
@@ -83,8 +85,9 @@ def test_float32_under_half_inputs():
     assert loss.item() == pytest.approx(expected, rel=1e-5)
 
 
-@pytest.mark.parametrize('kwargs', [dict(temperature=0),
-                                    dict(base_temperature=-1)])
+@pytest.mark.parametrize(
+    'kwargs',
+    [dict(temperature=0), dict(base_temperature=-1)])
 def test_bad_temperature(kwargs):
     with pytest.raises(ValueError, match=list(kwargs)[0]):
         SupConLoss(**kwargs)
@@ -104,7 +107,9 @@ def local_slice_gather(tensor):
 def _distributed_worker(rank, world_size, init_file, features, labels,
                         use_local_slice_gather, queue):
     torch_dist.init_process_group(
-        'gloo', init_method=f'file://{init_file}', rank=rank,
+        'gloo',
+        init_method=f'file://{init_file}',
+        rank=rank,
         world_size=world_size)
     try:
         if use_local_slice_gather:
@@ -112,9 +117,8 @@ def _distributed_worker(rank, world_size, init_file, features, labels,
         size = len(features) // world_size
         local = features[rank * size:(rank + 1) * size].clone()
         local.requires_grad_()
-        loss = SupConLoss(temperature=0.1)(local,
-                                           labels[rank * size:(rank + 1) *
-                                                  size])
+        loss = SupConLoss(temperature=0.1)(
+            local, labels[rank * size:(rank + 1) * size])
         loss.backward()
         queue.put((rank, loss.item(), local.grad))
     finally:
@@ -126,10 +130,10 @@ def run_two_ranks(tmp_path, features, labels, use_local_slice_gather):
     queue = context.Queue()
     init_file = tmp_path / f'init_{random.random()}'
     processes = [
-        context.Process(target=_distributed_worker,
-                        args=(rank, 2, str(init_file), features, labels,
-                              use_local_slice_gather, queue))
-        for rank in range(2)
+        context.Process(
+            target=_distributed_worker,
+            args=(rank, 2, str(init_file), features, labels,
+                  use_local_slice_gather, queue)) for rank in range(2)
     ]
     for process in processes:
         process.start()
@@ -170,4 +174,3 @@ def test_local_slice_gather_is_caught(tmp_path, two_rank_batch):
     # same loss value, but the other rank's gradient terms are lost
     assert (results[0][0] + results[1][0]) / 2 == pytest.approx(single_loss)
     assert not torch.allclose(gathered_grad, single_grad, atol=1e-6)
-

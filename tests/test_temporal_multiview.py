@@ -8,8 +8,8 @@ STRATEGIES = ('segment', 'uniform', 'random')
 
 def sample(total_frames, **kwargs):
     transform = TemporalMultiView(**kwargs)
-    return transform(dict(total_frames=total_frames, start_index=0,
-                          filename='video.mp4'))
+    return transform(
+        dict(total_frames=total_frames, start_index=0, filename='video.mp4'))
 
 
 @pytest.mark.parametrize('strategy', STRATEGIES)
@@ -17,8 +17,8 @@ def sample(total_frames, **kwargs):
 def test_indices_in_bounds_ordered_view_major(strategy, total_frames):
     np.random.seed(0)
     for _ in range(20):
-        results = sample(total_frames, num_views=3, clip_len=16,
-                         strategy=strategy)
+        results = sample(
+            total_frames, num_views=3, clip_len=16, strategy=strategy)
         inds = results['frame_inds']
         assert inds.shape == (48, )
         assert results['num_clips'] == 3 and results['clip_len'] == 16
@@ -34,8 +34,8 @@ def test_segment_draws_one_frame_per_segment(total_frames):
     bounds = [i * total_frames // 16 for i in range(17)]
     seen = [set() for _ in range(16)]
     for _ in range(200):
-        view = sample(total_frames, num_views=1, strategy='segment')[
-            'frame_inds']
+        view = sample(
+            total_frames, num_views=1, strategy='segment')['frame_inds']
         for i, frame in enumerate(view):
             assert bounds[i] <= frame < bounds[i + 1]
             seen[i].add(int(frame))
@@ -58,8 +58,8 @@ def test_views_differ_in_training(strategy):
     np.random.seed(3)
     differ = 0
     for _ in range(20):
-        views = sample(300, num_views=2, strategy=strategy)[
-            'frame_inds'].reshape(2, 16)
+        views = sample(
+            300, num_views=2, strategy=strategy)['frame_inds'].reshape(2, 16)
         differ += not np.array_equal(views[0], views[1])
     assert differ >= 19
 
@@ -87,8 +87,8 @@ def test_test_mode_is_deterministic(strategy):
 def test_short_video_repeats_frames_in_order(strategy, test_mode,
                                              total_frames):
     np.random.seed(4)
-    results = sample(total_frames, num_views=2, strategy=strategy,
-                     test_mode=test_mode)
+    results = sample(
+        total_frames, num_views=2, strategy=strategy, test_mode=test_mode)
     for view in results['frame_inds'].reshape(2, 16):
         assert np.all(np.diff(view) >= 0)
         # every frame is used, none outside the video
@@ -96,8 +96,9 @@ def test_short_video_repeats_frames_in_order(strategy, test_mode,
 
 
 def test_start_index_is_added():
-    results = TemporalMultiView(num_views=1, test_mode=True)(
-        dict(total_frames=160, start_index=1))
+    results = TemporalMultiView(
+        num_views=1, test_mode=True)(
+            dict(total_frames=160, start_index=1))
     assert np.array_equal(results['frame_inds'], np.arange(16) * 10 + 6)
 
 

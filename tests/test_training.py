@@ -33,10 +33,13 @@ def free_port():
 
 
 def run_tool(args, cwd):
-    env = dict(os.environ, PYTHONPATH=REPO_ROOT, PYTHON=sys.executable,
-               PORT=str(free_port()))
-    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
+    env = dict(
+        os.environ,
+        PYTHONPATH=REPO_ROOT,
+        PYTHON=sys.executable,
+        PORT=str(free_port()))
+    done = subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
     return output
@@ -59,16 +62,20 @@ def train_losses(work_dir):
 def test_train_resume_and_test(tiny_data, tmp_path):
     _, options = tiny_data
     work_dir = tmp_path / 'work'
-    train = [sys.executable, 'tools/train.py', CONFIG, '--work-dir',
-             str(work_dir), '--cfg-options', *options]
+    train = [
+        sys.executable, 'tools/train.py', CONFIG, '--work-dir',
+        str(work_dir), '--cfg-options', *options
+    ]
     run_tool(train + ['train_cfg.max_epochs=2'], REPO_ROOT)
     assert (work_dir / 'epoch_2.pth').is_file()
     first_run = train_losses(work_dir)
     assert sorted(first_run) == [1, 2]
 
     # an interrupted 6-epoch run continues from its epoch-2 checkpoint
-    output = run_tool(train + ['train_cfg.max_epochs=6', '--resume',
-                               str(work_dir / 'epoch_2.pth')], REPO_ROOT)
+    output = run_tool(
+        train +
+        ['train_cfg.max_epochs=6', '--resume',
+         str(work_dir / 'epoch_2.pth')], REPO_ROOT)
     assert 'resumed epoch: 2' in output
     assert 'Epoch(train) [1]' not in output
     assert 'Epoch(train) [3]' in output
@@ -77,10 +84,11 @@ def test_train_resume_and_test(tiny_data, tmp_path):
     assert sorted(losses) == [1, 2, 3, 4, 5, 6]
     assert losses[6] < losses[1] - 0.5, losses
 
-    output = run_tool([sys.executable, 'tools/test.py', CONFIG,
-                       str(work_dir / 'epoch_6.pth'), '--work-dir',
-                       str(tmp_path / 'test'), '--cfg-options', *options],
-                      REPO_ROOT)
+    output = run_tool([
+        sys.executable, 'tools/test.py', CONFIG,
+        str(work_dir / 'epoch_6.pth'), '--work-dir',
+        str(tmp_path / 'test'), '--cfg-options', *options
+    ], REPO_ROOT)
     top1 = float(re.search(r'acc/top1: ([0-9.]+)', output).group(1))
     assert 0 <= top1 <= 1
 

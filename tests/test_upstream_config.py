@@ -20,8 +20,8 @@ def test_upstream_config_with_scfa_transforms_loads_a_sample(tmp_path):
     ann_file.write_text(''.join(f'{name} {label}\n'
                                 for label, name in enumerate(sorted(VIDEOS))))
     dataset_cfg = cfg.train_dataloader.dataset
-    dataset_cfg.update(ann_file=str(ann_file),
-                       data_prefix=dict(video=VIDEO_DIR))
+    dataset_cfg.update(
+        ann_file=str(ann_file), data_prefix=dict(video=VIDEO_DIR))
     dataset = DATASETS.build(dataset_cfg)
     assert len(dataset) == len(VIDEOS)
     sample = dataset[1]
@@ -37,7 +37,8 @@ def test_upstream_config_with_scfa_transforms_loads_a_sample(tmp_path):
     model.eval()
     with torch.no_grad():
         data = model.data_preprocessor(
-            dict(inputs=[sample['inputs']],
-                 data_samples=[sample['data_samples']]))
+            dict(
+                inputs=[sample['inputs']],
+                data_samples=[sample['data_samples']]))
         predictions = model(**data, mode='predict')
     assert predictions[0].pred_score.shape == (400, )

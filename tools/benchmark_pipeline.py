@@ -59,19 +59,24 @@ def build_variants() -> Dict[str, Callable[[str], Dict]]:
     ])
     stock_view = Compose([
         dict(type='DecordInit'),
-        dict(type='SampleFrames', clip_len=1, frame_interval=1,
-             num_clips=16),
+        dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16),
         dict(type='DecordDecode'),
     ])
     aggregate = Compose(AGGREGATE)
 
     def stock_twice(filename: str) -> Dict:
-        views = [stock_view(dict(filename=filename, start_index=0))
-                 for _ in range(2)]
-        return aggregate(dict(imgs=views[0]['imgs'] + views[1]['imgs'],
-                              num_clips=2, clip_len=16,
-                              img_shape=views[0]['img_shape'], label=0,
-                              modality='RGB'))
+        views = [
+            stock_view(dict(filename=filename, start_index=0))
+            for _ in range(2)
+        ]
+        return aggregate(
+            dict(
+                imgs=views[0]['imgs'] + views[1]['imgs'],
+                num_clips=2,
+                clip_len=16,
+                img_shape=views[0]['img_shape'],
+                label=0,
+                modality='RGB'))
 
     def run(pipeline: Compose) -> Callable[[str], Dict]:
         return lambda filename: pipeline(
@@ -86,15 +91,18 @@ def build_variants() -> Dict[str, Callable[[str], Dict]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--videos', default=osp.join(
-        osp.dirname(__file__), '..', '..', 'shared', 'data', 'videos'))
-    parser.add_argument('--rounds', type=int, default=5,
-                        help='passes over the clips')
+    parser.add_argument(
+        '--videos',
+        default=osp.join(
+            osp.dirname(__file__), '..', '..', 'shared', 'data', 'videos'))
+    parser.add_argument(
+        '--rounds', type=int, default=5, help='passes over the clips')
     args = parser.parse_args()
     init_default_scope('mmaction')
     np.random.seed(0)
-    videos = sorted(glob.glob(osp.join(args.videos, '*.mp4')) +
-                    glob.glob(osp.join(args.videos, '*.avi')))
+    videos = sorted(
+        glob.glob(osp.join(args.videos, '*.mp4')) +
+        glob.glob(osp.join(args.videos, '*.avi')))
     if not videos:
         raise FileNotFoundError(f'no .mp4/.avi clip in {args.videos}')
     variants = build_variants()

@@ -17,7 +17,7 @@ from mmengine.runner import Runner
 
 import scfa_mm  # noqa: F401  (registers the plugin's components)
 from scfa_mm.utils import (adapt_to_available_device,
-                            allow_full_checkpoint_loading)
+                           allow_full_checkpoint_loading)
 
 
 def parse_args() -> argparse.Namespace:
@@ -25,13 +25,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where to save the metrics')
-    parser.add_argument('--dump', type=str,
-                        help='also dump the predictions to this .pkl file')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--dump', type=str, help='also dump the predictions to this .pkl file')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, key=value')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument(
+        '--launcher',
+        default='none',
+        choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))

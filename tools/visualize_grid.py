@@ -19,16 +19,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', default='grid.png', help='output image')
     parser.add_argument('--num-views', type=int, default=2)
     parser.add_argument('--clip-len', type=int, default=16)
-    parser.add_argument('--grid', type=int, nargs=2, default=(4, 4),
-                        metavar=('ROWS', 'COLS'))
-    parser.add_argument('--cell', type=int, nargs=2, default=(56, 56),
-                        metavar=('HEIGHT', 'WIDTH'))
-    parser.add_argument('--strategy', default='segment',
-                        choices=('segment', 'uniform', 'random'))
-    parser.add_argument('--test-mode', action='store_true',
-                        help='deterministic sampling, as at evaluation')
-    parser.add_argument('--gap', type=int, default=8,
-                        help='white pixels between the views')
+    parser.add_argument(
+        '--grid', type=int, nargs=2, default=(4, 4), metavar=('ROWS', 'COLS'))
+    parser.add_argument(
+        '--cell',
+        type=int,
+        nargs=2,
+        default=(56, 56),
+        metavar=('HEIGHT', 'WIDTH'))
+    parser.add_argument(
+        '--strategy',
+        default='segment',
+        choices=('segment', 'uniform', 'random'))
+    parser.add_argument(
+        '--test-mode',
+        action='store_true',
+        help='deterministic sampling, as at evaluation')
+    parser.add_argument(
+        '--gap', type=int, default=8, help='white pixels between the views')
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()
 
@@ -39,12 +47,17 @@ def main() -> None:
     np.random.seed(args.seed)
     pipeline = Compose([
         dict(type='CheckedDecordInit'),
-        dict(type='TemporalMultiView', num_views=args.num_views,
-             clip_len=args.clip_len, strategy=args.strategy,
-             test_mode=args.test_mode),
+        dict(
+            type='TemporalMultiView',
+            num_views=args.num_views,
+            clip_len=args.clip_len,
+            strategy=args.strategy,
+            test_mode=args.test_mode),
         dict(type='DecordDecode'),
-        dict(type='GridAggregate', grid_shape=tuple(args.grid),
-             cell_size=tuple(args.cell)),
+        dict(
+            type='GridAggregate',
+            grid_shape=tuple(args.grid),
+            cell_size=tuple(args.cell)),
     ])
     results = pipeline(dict(filename=args.video, start_index=0))
     grids = results['imgs']

@@ -31,9 +31,10 @@ def adapt_to_available_device(cfg: Config) -> Config:
         torch_dist.init_process_group(backend='gloo')
     return cfg
 
-def load_local_checkpoint_unrestricted(
-        filename: str,
-        map_location: Optional[str] = None) -> Dict[str, Any]:
+
+def load_local_checkpoint_unrestricted(filename: str,
+                                       map_location: Optional[str] = None
+                                       ) -> Dict[str, Any]:
     """Load a local MMEngine checkpoint with full unpickling.
 
     torch >= 2.6 loads with ``weights_only=True`` by default, which rejects

@@ -11,8 +11,12 @@ ann_file = 'data/tiny/train.txt'
 
 model = dict(
     backbone=dict(depth=18, pretrained=None),
-    cls_head=dict(num_classes=2, in_channels=512, hidden_channels=32,
-                  embed_channels=16, topk=(1, )))
+    cls_head=dict(
+        num_classes=2,
+        in_channels=512,
+        hidden_channels=32,
+        embed_channels=16,
+        topk=(1, )))
 
 grid = dict(type='GridAggregate', grid_shape=(2, 2), cell_size=(16, 16))
 train_pipeline = [
@@ -29,14 +33,16 @@ test_pipeline = [
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]
-dataset = dict(type='VideoDataset', ann_file=ann_file,
-               data_prefix=dict(video=data_root))
+dataset = dict(
+    type='VideoDataset', ann_file=ann_file, data_prefix=dict(video=data_root))
 train_dataloader = dict(
-    batch_size=4, num_workers=0,
+    batch_size=4,
+    num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(pipeline=train_pipeline, **dataset))
 test_dataloader = dict(
-    batch_size=4, num_workers=0,
+    batch_size=4,
+    num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(pipeline=test_pipeline, test_mode=True, **dataset))
 val_dataloader = test_dataloader

@@ -30,8 +30,8 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def build_models(num_classes: int) -> Dict[str, torch.nn.Module]:
-    scfa_cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs',
-                                        'scfa_hmdb51.py'))
+    scfa_cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', 'scfa_hmdb51.py'))
     scfa_cfg.model.backbone.pretrained = None
     tsn_cfg = Config.fromstring(
         "_base_ = 'mmaction::_base_/models/tsn_r50.py'", '.py')
@@ -70,10 +70,13 @@ def make_batch(model, batch_size, num_images, num_classes):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--batch-size', type=int, default=2,
-                        help='videos per training step')
-    parser.add_argument('--steps', type=int, default=3,
-                        help='timed steps per model (after one warm-up)')
+    parser.add_argument(
+        '--batch-size', type=int, default=2, help='videos per training step')
+    parser.add_argument(
+        '--steps',
+        type=int,
+        default=3,
+        help='timed steps per model (after one warm-up)')
     parser.add_argument('--num-classes', type=int, default=51)
     args = parser.parse_args()
     init_default_scope('mmaction')
@@ -87,10 +90,12 @@ def main() -> None:
         analysis = get_model_complexity_info(
             TensorForward(model),
             inputs=(torch.zeros(1, num_images, 3, 224, 224), ),
-            show_table=False, show_arch=False)
+            show_table=False,
+            show_arch=False)
         rows[name] = dict(
             params=sum(p.numel() for p in model.parameters()) / 1e6,
-            gflops=analysis['flops'] / 1e9, images=num_images)
+            gflops=analysis['flops'] / 1e9,
+            images=num_images)
 
     optimizers = {
         name: torch.optim.Adam(model.parameters(), lr=1e-4)
@@ -110,8 +115,10 @@ def main() -> None:
             optimizers[name].step()
             if step > 0:  # the first step warms up allocators and kernels
                 seconds[name].append(time.perf_counter() - start)
-            print(f'step {step}/{args.steps} {name}: '
-                  f'{time.perf_counter() - start:.2f} s', flush=True)
+            print(
+                f'step {step}/{args.steps} {name}: '
+                f'{time.perf_counter() - start:.2f} s',
+                flush=True)
 
     scfa_name = next(iter(models))
     scfa_rate = args.batch_size * args.steps / sum(seconds[scfa_name])

@@ -16,13 +16,15 @@ grid = dict(type='GridAggregate', grid_shape=(4, 4), cell_size=(56, 56))
 
 train_pipeline = [
     dict(type='CheckedDecordInit'),
-    dict(type='TemporalMultiView', num_views=num_views, clip_len=clip_len,
-         strategy='segment'),
+    dict(
+        type='TemporalMultiView',
+        num_views=num_views,
+        clip_len=clip_len,
+        strategy='segment'),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
     dict(type='RandomCrop', size=56),
-    dict(type='Flip', flip_ratio=0.5),
-    grid,
+    dict(type='Flip', flip_ratio=0.5), grid,
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]
@@ -32,11 +34,13 @@ train_pipeline = [
 # per video and were not needed for the reported setting.
 val_pipeline = [
     dict(type='CheckedDecordInit'),
-    dict(type='TemporalMultiView', num_views=num_views, clip_len=clip_len,
-         test_mode=True),
+    dict(
+        type='TemporalMultiView',
+        num_views=num_views,
+        clip_len=clip_len,
+        test_mode=True),
     dict(type='DecordDecode'),
-    dict(type='Resize', scale=(56, 56), keep_ratio=False),
-    grid,
+    dict(type='Resize', scale=(56, 56), keep_ratio=False), grid,
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]

@@ -11,21 +11,20 @@ ann_file_test = 'data/penn_action/penn_action_test_list_rawframes.txt'
 
 grid = dict(type='GridAggregate', grid_shape=(4, 4), cell_size=(56, 56))
 train_pipeline = [
-    dict(type='TemporalMultiView', num_views=2, clip_len=16,
-         strategy='segment'),
+    dict(
+        type='TemporalMultiView', num_views=2, clip_len=16,
+        strategy='segment'),
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
     dict(type='RandomCrop', size=56),
-    dict(type='Flip', flip_ratio=0.5),
-    grid,
+    dict(type='Flip', flip_ratio=0.5), grid,
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
     dict(type='TemporalMultiView', num_views=2, clip_len=16, test_mode=True),
     dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(56, 56), keep_ratio=False),
-    grid,
+    dict(type='Resize', scale=(56, 56), keep_ratio=False), grid,
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]

@@ -94,8 +94,8 @@ class TemporalMultiView(BaseTransform):
         if self.strategy == 'segment':
             # Integer bounds: every segment holds >= 1 frame, so the indices
             # are strictly increasing.
-            bounds = np.floor(np.append(positions, total_frames)).astype(
-                np.int64)
+            bounds = np.floor(np.append(positions,
+                                        total_frames)).astype(np.int64)
             return np.random.randint(bounds[:-1], bounds[1:])
         return np.sort(
             np.random.choice(total_frames, self.clip_len, replace=False))

@@ -55,7 +55,7 @@ class SupConHead(BaseHead):
             on the encoder. Defaults to 0 (linear probe).
         loss_cls (dict): Classification loss config.
             Defaults to ``dict(type='CrossEntropyLoss')``.
-        init_std (float): Std of the linear layers' initialisation.
+        init_std (float): Std of the classifier's initialisation.
             Defaults to 0.01.
         average_clips (str, optional): How class scores of the views are
             averaged at test time: ``'score'``, ``'prob'`` or None.
@@ -77,8 +77,12 @@ class SupConHead(BaseHead):
                  init_std: float = 0.01,
                  average_clips: Optional[str] = 'prob',
                  **kwargs) -> None:
-        super().__init__(num_classes, in_channels, loss_cls=loss_cls,
-                         average_clips=average_clips, **kwargs)
+        super().__init__(
+            num_classes,
+            in_channels,
+            loss_cls=loss_cls,
+            average_clips=average_clips,
+            **kwargs)
         if positives not in self.positive_modes:
             raise ValueError(f'SupConHead: positives must be one of '
                              f'{self.positive_modes}, got {positives!r}')
@@ -103,10 +107,13 @@ class SupConHead(BaseHead):
             self.loss_contrastive = MODELS.build(loss_contrastive)
 
     def init_weights(self) -> None:
-        """Initialise the linear layers from N(0, init_std)."""
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                normal_init(module, std=self.init_std)
+        """Initialise the classifier from N(0, init_std).
+
+        The projector keeps PyTorch's default (Kaiming-uniform) init, as in
+        the SupCon reference code: a tiny init makes the normalised
+        projections, and so the encoder's gradient, start near-random.
+        """
+        normal_init(self.fc_cls, std=self.init_std)
 
     def pool_features(self, x: torch.Tensor) -> torch.Tensor:
         """``(B*V, C, H, W)`` or ``(B*V, C)`` -> ``(B*V, C)``."""
@@ -143,8 +150,11 @@ class SupConHead(BaseHead):
             first, first + num_videos,
             device=device).repeat_interleave(num_views)
 
-    def loss(self, feats: torch.Tensor, data_samples: SampleList,
-             num_segs: int = 1, **kwargs) -> Dict[str, torch.Tensor]:
+    def loss(self,
+             feats: torch.Tensor,
+             data_samples: SampleList,
+             num_segs: int = 1,
+             **kwargs) -> Dict[str, torch.Tensor]:
         """Losses of a batch.
 
         Args:

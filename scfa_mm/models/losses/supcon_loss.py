@@ -60,8 +60,8 @@ class SupConLoss(nn.Module):
                  gather_distributed: bool = True,
                  loss_weight: float = 1.0) -> None:
         super().__init__()
-        for name, value in (('temperature', temperature),
-                            ('base_temperature', base_temperature)):
+        for name, value in (('temperature', temperature), ('base_temperature',
+                                                           base_temperature)):
             if not value > 0:
                 raise ValueError(
                     f'SupConLoss: {name} must be > 0, got {value!r}')
@@ -71,8 +71,8 @@ class SupConLoss(nn.Module):
         self.loss_weight = loss_weight
 
     def _contrast_set(
-        self, features: torch.Tensor, labels: torch.Tensor
-    ) -> Tuple[torch.Tensor, torch.Tensor, int]:
+            self, features: torch.Tensor,
+            labels: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, int]:
         """Rows to contrast against, their labels, and the offset of the
         local rows among them."""
         if not self.gather_distributed or dist.get_world_size() < 2:
@@ -106,7 +106,9 @@ class SupConLoss(nn.Module):
             num_anchors = len(features)
             anchor_ids = torch.arange(num_anchors, device=features.device)
             is_self = torch.zeros(
-                num_anchors, len(contrast), dtype=torch.bool,
+                num_anchors,
+                len(contrast),
+                dtype=torch.bool,
                 device=features.device)
             is_self[anchor_ids, anchor_ids + offset] = True
             is_positive = (labels[:, None] == contrast_labels[None, :]) \

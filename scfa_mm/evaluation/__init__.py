@@ -1,0 +1,3 @@
+from .reversed_pair_metric import ReversedPairMetric
+
+__all__ = ['ReversedPairMetric']
