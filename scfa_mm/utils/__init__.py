@@ -1,7 +1,9 @@
+from .complexity import VideoClassScores, median_latency, video_complexity
 from .mmaction_compat import patch_missing_drn
 from .runtime import adapt_to_available_device, allow_full_checkpoint_loading
 
 __all__ = [
-    'adapt_to_available_device', 'allow_full_checkpoint_loading',
-    'patch_missing_drn'
+    'VideoClassScores', 'adapt_to_available_device',
+    'allow_full_checkpoint_loading', 'median_latency', 'patch_missing_drn',
+    'video_complexity'
 ]

@@ -21,10 +21,10 @@ import torch
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from mmengine import Config
-from mmengine.analysis import get_model_complexity_info
 from mmengine.registry import init_default_scope
 
 import scfa_mm  # noqa: F401  (registers the plugin's components)
+from scfa_mm.utils import video_complexity
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -41,18 +41,6 @@ def build_models(num_classes: int) -> Dict[str, torch.nn.Module]:
         'SCFA R50 (2 views x 4x4 grid)': (MODELS.build(scfa_cfg.model), 2),
         'TSN R50 (16 segments)': (MODELS.build(tsn_cfg.model), 16),
     }
-
-
-class TensorForward(torch.nn.Module):
-    """Class scores of a whole video, for the complexity counter."""
-
-    def __init__(self, model: torch.nn.Module) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        feats, kwargs = self.model.extract_feat(inputs, test_mode=True)
-        return self.model.cls_head(feats, **kwargs)
 
 
 def make_batch(model, batch_size, num_images, num_classes):
@@ -86,16 +74,9 @@ def main() -> None:
     rows: Dict[str, Dict] = {}
     for name, (model, num_images) in models.items():
         model.init_weights()
-        model.eval()
-        analysis = get_model_complexity_info(
-            TensorForward(model),
-            inputs=(torch.zeros(1, num_images, 3, 224, 224), ),
-            show_table=False,
-            show_arch=False)
         rows[name] = dict(
-            params=sum(p.numel() for p in model.parameters()) / 1e6,
-            gflops=analysis['flops'] / 1e9,
-            images=num_images)
+            images=num_images,
+            **video_complexity(model, (num_images, 3, 224, 224)))
 
     optimizers = {
         name: torch.optim.Adam(model.parameters(), lr=1e-4)
@@ -129,7 +110,7 @@ def main() -> None:
     print('|---|---|---|---|---|---|')
     for name, row in rows.items():
         rate = args.batch_size * args.steps / sum(seconds[name])
-        print(f'| {name} | {row["images"]} | {row["params"]:.2f} | '
+        print(f'| {name} | {row["images"]} | {row["params_m"]:.2f} | '
               f'{row["gflops"]:.2f} | {rate:.3f} | {scfa_rate / rate:.2f}x |')
 
 

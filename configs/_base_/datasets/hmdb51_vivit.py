@@ -1,0 +1,30 @@
+# HMDB51 split 1 for ViViT: the splits, temporal sampling and evaluation of
+# the SCFA configs (one 'segment' view over the whole video in training;
+# 2 deterministic views averaged at test), with ViViT's input: 32 frames at
+# 224x224 per view instead of a 4x4 grid of 56x56.
+_base_ = './hmdb51_scfa.py'
+
+train_pipeline = [
+    dict(type='CheckedDecordInit'),
+    dict(
+        type='TemporalMultiView', num_views=1, clip_len=32,
+        strategy='segment'),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(256, 256), keep_ratio=False),
+    dict(type='RandomCrop', size=224),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+val_pipeline = [
+    dict(type='CheckedDecordInit'),
+    dict(type='TemporalMultiView', num_views=2, clip_len=32, test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+test_pipeline = val_pipeline
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

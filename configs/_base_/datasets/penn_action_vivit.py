@@ -1,0 +1,26 @@
+# Penn Action for ViViT: the splits, sampling and evaluation of the SCFA
+# config, with 32 frames at 224x224 per view.
+_base_ = './penn_action_scfa.py'
+
+train_pipeline = [
+    dict(
+        type='TemporalMultiView', num_views=1, clip_len=32,
+        strategy='segment'),
+    dict(type='RawFrameDecode'),
+    dict(type='Resize', scale=(256, 256), keep_ratio=False),
+    dict(type='RandomCrop', size=224),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+val_pipeline = [
+    dict(type='TemporalMultiView', num_views=2, clip_len=32, test_mode=True),
+    dict(type='RawFrameDecode'),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+test_pipeline = val_pipeline
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

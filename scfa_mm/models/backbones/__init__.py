@@ -1,0 +1,3 @@
+from .vivit import ViViT
+
+__all__ = ['ViViT']

@@ -1,0 +1,66 @@
+"""Parameters, FLOPs and latency of MMAction2 recognizers, per video."""
+import statistics
+import time
+from typing import Dict, Sequence
+
+import torch
+from mmengine.analysis import get_model_complexity_info
+from torch import nn
+
+
+class VideoClassScores(nn.Module):
+    """A recognizer's class scores for raw video inputs, for the counters.
+
+    ``forward`` takes the recognizer's normalised input of one or more
+    videos, ``(B, V, ...)`` (``V`` grids, segments or clips), and returns
+    ``(B*V, num_classes)`` scores: the backbone and head of ``predict``
+    without the data preprocessor and the averaging.
+    """
+
+    def __init__(self, recognizer: nn.Module) -> None:
+        super().__init__()
+        self.recognizer = recognizer
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        feats, kwargs = self.recognizer.extract_feat(inputs, test_mode=True)
+        return self.recognizer.cls_head(feats, **kwargs)
+
+
+def video_complexity(recognizer: nn.Module,
+                     input_shape: Sequence[int]) -> Dict[str, float]:
+    """Parameters (millions) and GFLOPs for one video.
+
+    Args:
+        recognizer (nn.Module): An MMAction2 recognizer.
+        input_shape (Sequence[int]): One video's input, ``(V, ...)``.
+
+    Returns:
+        dict: ``params_m`` and ``gflops`` (MMEngine's counter: one
+        multiply-add is one FLOP).
+    """
+    recognizer.eval()
+    analysis = get_model_complexity_info(
+        VideoClassScores(recognizer),
+        inputs=(torch.zeros(1, *input_shape), ),
+        show_table=False,
+        show_arch=False)
+    params = sum(p.numel() for p in recognizer.parameters())
+    return dict(params_m=params / 1e6, gflops=analysis['flops'] / 1e9)
+
+
+@torch.no_grad()
+def median_latency(recognizer: nn.Module,
+                   input_shape: Sequence[int],
+                   runs: int = 5) -> float:
+    """Median seconds of a batch-1 forward over ``runs`` runs (after one
+    warm-up run)."""
+    recognizer.eval()
+    scores = VideoClassScores(recognizer)
+    inputs = torch.randn(1, *input_shape)
+    scores(inputs)
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        scores(inputs)
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds)

@@ -1,0 +1,101 @@
+"""Compute table: SCFA next to ViViT-B and TSN-ResNet-50, per video.
+
+For each model (random weights, 51 classes): parameters, GFLOPs per video
+(MMEngine's counter, one multiply-add = one FLOP) and the median CPU
+latency of a batch-1 forward, all models in this process with the same
+threads. The last column is the ratio to SCFA with the views used at test.
+Prints the table and writes it to ``--out``.
+
+Example:
+    python tools/analysis/complexity.py --runs 3
+"""
+import argparse
+import os.path as osp
+from typing import List, Tuple
+
+import torch
+from mmaction.registry import MODELS
+from mmengine import Config
+from mmengine.registry import init_default_scope
+from mmengine.utils import ProgressBar
+
+import scfa_mm  # noqa: F401  (registers the plugin's components)
+from scfa_mm.utils import median_latency, video_complexity
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def load(config: str) -> Config:
+    if config.startswith('mmaction::'):
+        cfg = Config.fromstring(f"_base_ = '{config}'", '.py')
+    else:
+        cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    backbone = cfg.model.backbone
+    backbone.pretrained = None  # random weights: nothing to download
+    cfg.model.cls_head.num_classes = 51
+    return cfg
+
+
+def models() -> List[Tuple[str, Config, Tuple[int, ...]]]:
+    """(name, config, one video's input shape)."""
+    vivit_m1 = load('configs/vivit_hmdb51.py')
+    vivit_m1.model.backbone.model_type = 'spatio_temporal'
+    return [
+        ('SCFA ResNet-50, 1 grid (4x4 of 56x56)',
+         load('configs/scfa_hmdb51.py'), (1, 3, 224, 224)),
+        ('SCFA ResNet-50, 2 grids (2 views, as tested)',
+         load('configs/scfa_hmdb51.py'), (2, 3, 224, 224)),
+        ('ViViT-B/16x2 Model 2 (factorised encoder), 32x224x224',
+         load('configs/vivit_hmdb51.py'), (1, 3, 32, 224, 224)),
+        ('ViViT-B/16x2 Model 1 (spatio-temporal), 32x224x224', vivit_m1,
+         (1, 3, 32, 224, 224)),
+        ('TSN ResNet-50, 16 segments of 224x224',
+         load('mmaction::_base_/models/tsn_r50.py'), (16, 3, 224, 224)),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        '--runs',
+        type=int,
+        default=3,
+        help='timed forwards per model (median reported)')
+    parser.add_argument(
+        '--out', default=osp.join(REPO_ROOT, 'docs', 'complexity.md'))
+    args = parser.parse_args()
+    init_default_scope('mmaction')
+    torch.manual_seed(0)
+    rows = []
+    entries = models()
+    progress = ProgressBar(len(entries))
+    for name, cfg, shape in entries:
+        model = MODELS.build(cfg.model)
+        stats = video_complexity(model, shape)
+        stats['latency_s'] = median_latency(model, shape, args.runs)
+        rows.append((name, stats))
+        del model
+        progress.update()
+    reference = rows[1][1]
+    lines = [
+        f'CPU, {torch.get_num_threads()} threads, batch 1, median of '
+        f'{args.runs} forwards; ratios to SCFA with 2 views.', '',
+        '| model | params (M) | GFLOPs/video | CPU latency (s) | '
+        'GFLOPs ratio | latency ratio |', '|---|---|---|---|---|---|'
+    ]
+    for name, stats in rows:
+        lines.append(
+            f'| {name} | {stats["params_m"]:.1f} | {stats["gflops"]:.1f} | '
+            f'{stats["latency_s"]:.2f} | '
+            f'{stats["gflops"] / reference["gflops"]:.1f}x | '
+            f'{stats["latency_s"] / reference["latency_s"]:.1f}x |')
+    table = '\n'.join(lines)
+    print('\n' + table)
+    with open(args.out, 'w') as f:
+        f.write('# Compute per video\n\nMade by `python tools/analysis/'
+                f'complexity.py --runs {args.runs}`.\n\n{table}\n')
+    print(f'\nwritten to {args.out}')
+
+
+if __name__ == '__main__':
+    main()
