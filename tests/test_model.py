@@ -155,3 +155,14 @@ def test_embeddings_are_normalised_projections():
     pooled = features.mean((2, 3))
     expected = F.normalize(model.cls_head.projector(pooled), dim=1)
     torch.testing.assert_close(model.cls_head.embed(features), expected)
+
+
+def test_predict_stores_the_video_embedding():
+    model = build_model().eval()
+    data = model.data_preprocessor(batch([0, 1], num_views=3))
+    with torch.no_grad():
+        views = model(data['inputs'], mode='tensor')  # (B, V, D)
+        predictions = model(**data, mode='predict')
+    for prediction, video in zip(predictions, views):
+        expected = F.normalize(video.mean(0), dim=0)
+        torch.testing.assert_close(prediction.embedding, expected)

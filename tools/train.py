@@ -17,7 +17,7 @@ from mmengine.runner import Runner
 
 import scfa_mm  # noqa: F401  (registers the plugin's components)
 from scfa_mm.utils import (adapt_to_available_device,
-                           allow_full_checkpoint_loading)
+                           allow_full_checkpoint_loading, check_data_exists)
 
 
 def parse_args() -> argparse.Namespace:
@@ -90,6 +90,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 def main() -> None:
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    check_data_exists(cfg, ('train_dataloader', 'val_dataloader'))
     allow_full_checkpoint_loading()
     Runner.from_cfg(cfg).train()
     if is_distributed():  # a clean gloo shutdown, no abort at exit

@@ -1,6 +1,6 @@
 """Runtime set-up shared by tools/train.py and tools/test.py."""
 import os.path as osp
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence
 
 import torch
 import torch.distributed as torch_dist
@@ -57,3 +57,36 @@ def allow_full_checkpoint_loading() -> None:
     """
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_local_checkpoint_unrestricted, force=True)
+
+
+def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
+    """Fail before training or testing starts if a dataset path is missing.
+
+    Checks ``ann_file`` and every ``data_prefix`` of the named dataloaders'
+    datasets (through dataset wrappers) and names the missing path, the
+    config key, and the config's ``data_preparation`` command.
+
+    Raises:
+        FileNotFoundError: If a path does not exist.
+    """
+    missing = []
+    for key in dataloaders:
+        loader = cfg.get(key)
+        if not loader:
+            continue
+        dataset = loader['dataset']
+        while 'dataset' in dataset:  # RepeatDataset and other wrappers
+            dataset = dataset['dataset']
+        paths = [('ann_file', dataset.get('ann_file'))]
+        paths += [(f'data_prefix.{name}', path)
+                  for name, path in dataset.get('data_prefix', {}).items()]
+        for name, path in paths:
+            if path and not osp.exists(path):
+                missing.append(f'{key}.dataset.{name} = {path!r}')
+    if missing:
+        how = cfg.get('data_preparation',
+                      'see the dataset section of the config')
+        raise FileNotFoundError(
+            'dataset paths not found (relative to '
+            f'{osp.abspath(".")}):\n  ' + '\n  '.join(missing) +
+            f'\nPrepare the data with:\n  {how}')

@@ -9,6 +9,10 @@ data_root = 'data/hmdb51/videos'
 ann_file_train = 'data/hmdb51/hmdb51_train_split_1_videos.txt'
 ann_file_val = 'data/hmdb51/hmdb51_val_split_1_videos.txt'
 ann_file_test = ann_file_val
+# Shown when the paths above are missing (docs/data_preparation.md).
+data_preparation = ('python tools/data/hmdb51/prepare.py --videos '
+                    'data/hmdb51/videos --splits '
+                    'data/hmdb51/testTrainMulti_7030_splits --out data/hmdb51')
 
 num_views = 2
 clip_len = 16

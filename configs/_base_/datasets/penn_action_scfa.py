@@ -1,13 +1,16 @@
-# Penn Action (15 actions) as extracted frames: data/penn_action/rawframes/
-# <video id>/000001.jpg ... and MMAction2 RawframeDataset lists
-# (<video id> <num frames> <label>). Same SCFA sampling and tiling as for
-# HMDB51: 2 views of 16 frames, 4x4 grids of 56x56.
+# Penn Action (15 actions) from the official release extracted into
+# data/penn_action/ (frames in Penn_Action/frames/<id>/000001.jpg ...), with
+# the RawframeDataset lists (<id> <num frames> <label>) that
+# tools/data/penn_action/prepare.py writes. Same SCFA sampling and tiling as
+# for HMDB51: 2 views of 16 frames, 4x4 grids of 56x56.
 _base_ = './hmdb51_scfa.py'
 
 dataset_type = 'RawframeDataset'
-data_root = 'data/penn_action/rawframes'
+data_root = 'data/penn_action/Penn_Action/frames'
 ann_file_train = 'data/penn_action/penn_action_train_list_rawframes.txt'
 ann_file_test = 'data/penn_action/penn_action_test_list_rawframes.txt'
+data_preparation = ('python tools/data/penn_action/prepare.py --root '
+                    'data/penn_action/Penn_Action --out data/penn_action')
 
 grid = dict(type='GridAggregate', grid_shape=(4, 4), cell_size=(56, 56))
 train_pipeline = [

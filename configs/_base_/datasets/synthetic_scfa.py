@@ -5,6 +5,7 @@
 # "move right" is "move left".
 dataset_type = 'VideoDataset'
 data_root = 'data/synthetic'
+data_preparation = 'python tools/data/make_synthetic.py --out data/synthetic'
 grid = dict(type='GridAggregate', grid_shape=(4, 4), cell_size=(24, 24))
 
 train_pipeline = [

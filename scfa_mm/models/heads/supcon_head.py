@@ -185,6 +185,26 @@ class SupConHead(BaseHead):
                 accuracy, device=features.device)
         return losses
 
+    def predict(self, feats: torch.Tensor, data_samples: SampleList,
+                **kwargs) -> SampleList:
+        """Class scores averaged over the views (``pred_score``,
+        ``pred_label``) and, with a projector, the video's embedding: the
+        L2-normalised mean of its views' embeddings (``embedding``,
+        ``(D, )``), for retrieval and k-NN metrics.
+
+        Args:
+            feats (torch.Tensor): ``(B*V, C, H, W)`` backbone features.
+            data_samples (list[ActionDataSample]): ``B`` samples.
+        """
+        data_samples = super().predict(feats, data_samples, **kwargs)
+        if self.projector is not None:
+            views = self.embed(feats).reshape(len(data_samples), -1,
+                                              self.projector[-1].out_features)
+            embeddings = F.normalize(views.mean(1), dim=1)
+            for sample, embedding in zip(data_samples, embeddings):
+                sample.set_field(embedding, 'embedding')
+        return data_samples
+
     def extra_repr(self) -> str:
         return (f'positives={self.positives!r}, '
                 f'joint_ce_weight={self.joint_ce_weight}')

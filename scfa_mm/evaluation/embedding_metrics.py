@@ -1,0 +1,170 @@
+"""Retrieval and k-nearest-neighbour accuracy on learned video embeddings."""
+import pickle
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from mmaction.registry import METRICS
+from mmengine.evaluator import BaseMetric
+
+
+def ranked_neighbours(query: np.ndarray, gallery: np.ndarray,
+                      leave_one_out: bool) -> np.ndarray:
+    """Gallery indices by decreasing cosine similarity, per query.
+
+    Args:
+        query (np.ndarray): ``(Q, D)`` embeddings.
+        gallery (np.ndarray): ``(G, D)`` embeddings.
+        leave_one_out (bool): Query ``i`` is gallery item ``i`` (the same
+            set): drop it from its own ranking.
+
+    Returns:
+        np.ndarray: ``(Q, G)``, or ``(Q, G - 1)`` with ``leave_one_out``.
+    """
+    query = query / np.linalg.norm(query, axis=1, keepdims=True)
+    gallery = gallery / np.linalg.norm(gallery, axis=1, keepdims=True)
+    similarity = query @ gallery.T
+    if leave_one_out:
+        np.fill_diagonal(similarity, -np.inf)
+    order = np.argsort(-similarity, axis=1, kind='stable')
+    return order[:, :-1] if leave_one_out else order
+
+
+def retrieval_metrics(hits: np.ndarray,
+                      topk: Sequence[int]) -> Dict[str, float]:
+    """Recall@k and mAP from ``hits`` ``(Q, G)``: whether the gallery item
+    at each rank has the query's label.
+
+    Recall@k is the fraction of queries with a hit in their first ``k``;
+    AP averages the precision at the rank of every hit; mAP is the mean AP
+    over queries with at least one hit in the gallery.
+    """
+    metrics = {
+        f'recall@{k}': float(hits[:, :k].any(axis=1).mean())
+        for k in topk
+    }
+    ranks = np.arange(1, hits.shape[1] + 1)
+    precision = np.cumsum(hits, axis=1) / ranks
+    num_hits = hits.sum(axis=1)
+    has_hit = num_hits > 0
+    average_precision = (precision * hits).sum(axis=1)[has_hit] \
+        / num_hits[has_hit]
+    metrics['mAP'] = float(average_precision.mean()) if has_hit.any() \
+        else 0.0
+    return metrics
+
+
+def knn_predict(neighbour_labels: np.ndarray) -> np.ndarray:
+    """Majority label of each row of ``(Q, k)`` neighbour labels (nearest
+    first); a tie goes to the tied label that appears first."""
+    predictions = []
+    for row in neighbour_labels:
+        labels, first_rank, counts = np.unique(
+            row, return_index=True, return_counts=True)
+        best = counts == counts.max()
+        predictions.append(labels[best][np.argmin(first_rank[best])])
+    return np.array(predictions)
+
+
+class _EmbeddingMetric(BaseMetric):
+    """Collects ``embedding`` and ``gt_label`` of every test video.
+
+    The gallery is the test set itself (each video queries the others) or,
+    with ``gallery_dump``, the videos of a ``tools/test.py --dump`` file
+    (e.g. of the training split).
+    """
+
+    def __init__(self,
+                 gallery_dump: Optional[str] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.gallery_dump = gallery_dump
+
+    def process(self, data_batch, data_samples: Sequence[Dict]) -> None:
+        for sample in data_samples:
+            if 'embedding' not in sample:
+                raise KeyError(
+                    f'{type(self).__name__} needs an "embedding" in the '
+                    f'predictions; SupConHead stores one (other heads '
+                    f'do not)')
+            self.results.append((sample['embedding'].cpu().numpy(),
+                                 int(sample['gt_label'].item())))
+
+    @staticmethod
+    def _stack(results: List) -> Tuple[np.ndarray, np.ndarray]:
+        return (np.stack([embedding for embedding, _ in results]),
+                np.array([label for _, label in results]))
+
+    def _query_and_gallery(self, results: List):
+        """Ranked gallery labels ``(Q, G)`` and query labels ``(Q, )``."""
+        query, query_labels = self._stack(results)
+        if self.gallery_dump is None:
+            gallery, gallery_labels, same_set = query, query_labels, True
+        else:
+            with open(self.gallery_dump, 'rb') as f:
+                dumped = pickle.load(f)
+            gallery, gallery_labels = self._stack([
+                (np.asarray(s['embedding']), int(np.asarray(
+                    s['gt_label']).reshape(-1)[0])) for s in dumped
+            ])
+            same_set = False
+        order = ranked_neighbours(query, gallery, leave_one_out=same_set)
+        return gallery_labels[order], query_labels
+
+
+@METRICS.register_module()
+class EmbeddingRetrievalMetric(_EmbeddingMetric):
+    """Recall@k and mAP of video retrieval by class, on embeddings.
+
+    Each test video queries the gallery (the other test videos, or those of
+    ``gallery_dump``) by cosine similarity; gallery videos of its class are
+    the relevant ones.
+
+    Args:
+        topk (Sequence[int]): The ``k`` of Recall@k. Defaults to (1, 5, 10).
+        gallery_dump (str, optional): A ``tools/test.py --dump`` pickle
+            whose videos form the gallery. Defaults to None (the test set).
+        collect_device (str): See :class:`BaseMetric`.
+        prefix (str, optional): Defaults to ``'retrieval'``.
+    """
+
+    default_prefix = 'retrieval'
+
+    def __init__(self, topk: Sequence[int] = (1, 5, 10), **kwargs) -> None:
+        super().__init__(**kwargs)
+        if not topk or any(k < 1 for k in topk):
+            raise ValueError(f'EmbeddingRetrievalMetric: topk must be '
+                             f'integers >= 1, got {topk!r}')
+        self.topk = tuple(topk)
+
+    def compute_metrics(self, results: List) -> Dict[str, float]:
+        ranked_labels, query_labels = self._query_and_gallery(results)
+        hits = ranked_labels == query_labels[:, None]
+        return retrieval_metrics(hits, self.topk)
+
+
+@METRICS.register_module()
+class KNNAccuracyMetric(_EmbeddingMetric):
+    """k-nearest-neighbour classification accuracy on embeddings (no
+    training): each test video takes the majority class of its ``k`` most
+    similar gallery videos (a tie goes to the class met first).
+
+    Args:
+        k (int): Neighbours. Defaults to 5.
+        gallery_dump (str, optional): See :class:`EmbeddingRetrievalMetric`.
+        collect_device (str): See :class:`BaseMetric`.
+        prefix (str, optional): Defaults to ``'knn'``.
+    """
+
+    default_prefix = 'knn'
+
+    def __init__(self, k: int = 5, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if k < 1:
+            raise ValueError(f'KNNAccuracyMetric: k must be >= 1, got {k!r}')
+        self.k = k
+
+    def compute_metrics(self, results: List) -> Dict[str, float]:
+        ranked_labels, query_labels = self._query_and_gallery(results)
+        predictions = knn_predict(ranked_labels[:, :self.k])
+        return {f'top1@k={self.k}': float((predictions == query_labels).mean())}
