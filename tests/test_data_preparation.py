@@ -19,8 +19,8 @@ PENN_CLASSES = ['tennis_serve', 'baseball_pitch']
 
 def write_avi(path, num_frames=12):
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 10,
-                             (64, 48))
+    writer = cv2.VideoWriter(
+        str(path), cv2.VideoWriter_fourcc(*'MJPG'), 10, (64, 48))
     for t in range(num_frames):
         writer.write(np.full((48, 64, 3), 10 * t, np.uint8))
     writer.release()
@@ -29,7 +29,8 @@ def write_avi(path, num_frames=12):
 def run(script, *args):
     return subprocess.run(
         [sys.executable, f'{REPO_ROOT}/tools/data/{script}', *map(str, args)],
-        capture_output=True, text=True)
+        capture_output=True,
+        text=True)
 
 
 @pytest.fixture
@@ -44,10 +45,10 @@ def hmdb51(tmp_path):
             uses = ['1', '1', '1']
             uses[split - 1] = '0'
             uses[split % 3] = '2'
-            lines = [f'{name}_v{i}.avi {use} \n'
-                     for i, use in enumerate(uses)]
-            split_file = (root / 'testTrainMulti_7030_splits' /
-                          f'{name}_test_split{split}.txt')
+            lines = [f'{name}_v{i}.avi {use} \n' for i, use in enumerate(uses)]
+            split_file = (
+                root / 'testTrainMulti_7030_splits' /
+                f'{name}_test_split{split}.txt')
             split_file.parent.mkdir(parents=True, exist_ok=True)
             split_file.write_text(''.join(lines))
     return root
@@ -63,13 +64,15 @@ def test_hmdb51_lists(hmdb51):
     done = prepare_hmdb51(hmdb51)
     assert done.returncode == 0, done.stderr
     lists = hmdb51 / 'lists'
-    assert (lists / 'classnames.txt').read_text().split() == sorted(
-        HMDB_CLASSES)
+    assert (lists /
+            'classnames.txt').read_text().split() == sorted(HMDB_CLASSES)
     for split in (1, 2, 3):
-        train = (lists / f'hmdb51_train_split_{split}_videos.txt'
-                 ).read_text().splitlines()
-        val = (lists / f'hmdb51_val_split_{split}_videos.txt'
-               ).read_text().splitlines()
+        train = (
+            lists /
+            f'hmdb51_train_split_{split}_videos.txt').read_text().splitlines()
+        val = (
+            lists /
+            f'hmdb51_val_split_{split}_videos.txt').read_text().splitlines()
         for label, name in enumerate(sorted(HMDB_CLASSES)):
             uses = ['1', '1', '1']
             uses[split - 1] = '0'
@@ -122,20 +125,25 @@ def test_hmdb51_config_loads_a_prepared_sample(hmdb51):
 def penn_action(tmp_path):
     """Three videos: ids 0001 (train), 0002 (test), 0003 (train)."""
     root = tmp_path / 'Penn_Action'
-    videos = [('0001', 'tennis_serve', 1, 7), ('0002', 'baseball_pitch', -1,
-                                                 5),
+    videos = [('0001', 'tennis_serve', 1, 7),
+              ('0002', 'baseball_pitch', -1, 5),
               ('0003', 'baseball_pitch', 1, 6)]
     for video_id, action, train, nframes in videos:
         frame_dir = root / 'frames' / video_id
         frame_dir.mkdir(parents=True)
         for index in range(1, nframes + 1):
-            cv2.imwrite(str(frame_dir / f'{index:06d}.jpg'),
-                        np.full((48, 64, 3), 20 * index, np.uint8))
+            cv2.imwrite(
+                str(frame_dir / f'{index:06d}.jpg'),
+                np.full((48, 64, 3), 20 * index, np.uint8))
         (root / 'labels').mkdir(exist_ok=True)
-        savemat(str(root / 'labels' / f'{video_id}.mat'),
-                dict(action=action, pose='unused', train=train,
-                     nframes=nframes, dimensions=np.array([48, 64,
-                                                           nframes])))
+        savemat(
+            str(root / 'labels' / f'{video_id}.mat'),
+            dict(
+                action=action,
+                pose='unused',
+                train=train,
+                nframes=nframes,
+                dimensions=np.array([48, 64, nframes])))
     return root
 
 
@@ -148,8 +156,8 @@ def test_penn_action_lists_and_mp4s(penn_action):
     done = prepare_penn(penn_action, '--encode-mp4')
     assert done.returncode == 0, done.stderr
     lists = penn_action.parent / 'lists'
-    assert (lists / 'classnames.txt').read_text().split() == sorted(
-        PENN_CLASSES)
+    assert (lists /
+            'classnames.txt').read_text().split() == sorted(PENN_CLASSES)
     train = (lists / 'penn_action_train_list_rawframes.txt').read_text()
     test = (lists / 'penn_action_test_list_rawframes.txt').read_text()
     assert train.splitlines() == ['0001 7 1', '0003 6 0']
@@ -194,10 +202,13 @@ def test_penn_action_config_loads_a_prepared_sample(penn_action):
 
 
 def test_training_without_data_names_the_path_and_the_command(tmp_path):
-    done = subprocess.run(
-        [sys.executable, f'{REPO_ROOT}/tools/train.py',
-         f'{REPO_ROOT}/configs/scfa_hmdb51.py'],
-        cwd=tmp_path, capture_output=True, text=True)
+    done = subprocess.run([
+        sys.executable, f'{REPO_ROOT}/tools/train.py',
+        f'{REPO_ROOT}/configs/scfa_hmdb51.py'
+    ],
+                          cwd=tmp_path,
+                          capture_output=True,
+                          text=True)
     assert done.returncode != 0
     assert 'FileNotFoundError' in done.stderr
     assert "'data/hmdb51/hmdb51_train_split_1_videos.txt'" in done.stderr

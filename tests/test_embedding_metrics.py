@@ -39,13 +39,17 @@ def brute_force(query, query_labels, gallery, gallery_labels, same_set, k,
         winner = next(label for label in ranked[:k] if votes[label] == most)
         knn_hits += winner == query_labels[i]
     n = len(query)
-    return ({f'recall@{t}': recalls[t] / n for t in topk},
-            sum(aps) / len(aps), knn_hits / n)
+    return ({
+        f'recall@{t}': recalls[t] / n
+        for t in topk
+    }, sum(aps) / len(aps), knn_hits / n)
 
 
 def predictions(embeddings, labels):
-    return [dict(embedding=torch.tensor(e), gt_label=torch.tensor([label]))
-            for e, label in zip(embeddings, labels)]
+    return [
+        dict(embedding=torch.tensor(e), gt_label=torch.tensor([label]))
+        for e, label in zip(embeddings, labels)
+    ]
 
 
 def evaluate(metric, embeddings, labels):
@@ -66,8 +70,8 @@ def data():
 
 def test_leave_one_out_against_brute_force(data):
     embeddings, labels = data
-    recalls, mean_ap, knn = brute_force(embeddings, labels, embeddings,
-                                        labels, True, 5, (1, 5, 10))
+    recalls, mean_ap, knn = brute_force(embeddings, labels, embeddings, labels,
+                                        True, 5, (1, 5, 10))
     result = evaluate(EmbeddingRetrievalMetric(), embeddings, labels)
     for name, value in recalls.items():
         assert result[f'retrieval/{name}'] == pytest.approx(value)
@@ -83,9 +87,10 @@ def test_gallery_from_a_dump_against_brute_force(data, tmp_path):
     gallery_labels = rng.integers(0, 5, 12)
     dump = tmp_path / 'train.pkl'
     with open(dump, 'wb') as f:
-        pickle.dump([dict(embedding=g.astype(np.float32),
-                          gt_label=np.array([label]))
-                     for g, label in zip(gallery, gallery_labels)], f)
+        pickle.dump([
+            dict(embedding=g.astype(np.float32), gt_label=np.array([label]))
+            for g, label in zip(gallery, gallery_labels)
+        ], f)
     recalls, mean_ap, knn = brute_force(embeddings, labels, gallery,
                                         gallery_labels, False, 3, (1, 5))
     result = evaluate(
@@ -94,16 +99,15 @@ def test_gallery_from_a_dump_against_brute_force(data, tmp_path):
     assert result['retrieval/recall@1'] == pytest.approx(recalls['recall@1'])
     assert result['retrieval/recall@5'] == pytest.approx(recalls['recall@5'])
     assert result['retrieval/mAP'] == pytest.approx(mean_ap, rel=1e-6)
-    knn_result = evaluate(KNNAccuracyMetric(k=3, gallery_dump=str(dump)),
-                          embeddings, labels)
+    knn_result = evaluate(
+        KNNAccuracyMetric(k=3, gallery_dump=str(dump)), embeddings, labels)
     assert knn_result['knn/top1@k=3'] == pytest.approx(knn)
 
 
 def test_perfect_clusters_score_one():
     embeddings = np.repeat(np.eye(3), 4, axis=0)
     labels = np.repeat(np.arange(3), 4)
-    result = evaluate(EmbeddingRetrievalMetric(topk=(1, )), embeddings,
-                      labels)
+    result = evaluate(EmbeddingRetrievalMetric(topk=(1, )), embeddings, labels)
     assert result == {'retrieval/recall@1': 1.0, 'retrieval/mAP': 1.0}
 
 

@@ -166,3 +166,45 @@ def test_predict_stores_the_video_embedding():
     for prediction, video in zip(predictions, views):
         expected = F.normalize(video.mean(0), dim=0)
         torch.testing.assert_close(prediction.embedding, expected)
+
+
+def test_linear_evaluation_config_freezes_the_loaded_encoder(tmp_path):
+    from mmengine import Config
+
+    from .conftest import REPO_ROOT
+    small = dict(
+        backbone=dict(depth=18),
+        cls_head=dict(in_channels=512, hidden_channels=32))
+    cfg = Config.fromfile(f'{REPO_ROOT}/configs/scfa_hmdb51.py')
+    cfg.model.backbone.pretrained = None
+    cfg.merge_from_dict(dict(model=small))
+    trained = MODELS.build(cfg.model)
+    trained.init_weights()
+    checkpoint = tmp_path / 'scfa.pth'
+    torch.save(dict(state_dict=trained.state_dict()), checkpoint)
+
+    cfg = Config.fromfile(f'{REPO_ROOT}/configs/scfa_linear_hmdb51.py')
+    cfg.merge_from_dict(dict(model=small))
+    cfg.model.backbone.init_cfg.checkpoint = str(checkpoint)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    for key, value in trained.backbone.state_dict().items():
+        torch.testing.assert_close(model.backbone.state_dict()[key], value)
+    assert model.cls_head.projector is None
+
+    model.train()  # mmaction's ResNet freezes its stages here
+    assert not any(p.requires_grad for p in model.backbone.parameters())
+    assert not model.backbone.conv1.bn.training  # norm_eval
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    optimizer = torch.optim.SGD(
+        [p for p in model.parameters() if p.requires_grad], lr=0.1)
+    data = model.data_preprocessor(batch([0, 1], size=64), training=True)
+    losses = model(**data, mode='loss')
+    losses['loss_cls'].backward()
+    optimizer.step()
+    changed = {
+        k
+        for k, v in model.state_dict().items()
+        if not torch.equal(v, before[k])
+    }
+    assert changed == {'cls_head.fc_cls.weight', 'cls_head.fc_cls.bias'}

@@ -19,7 +19,7 @@ rm -rf "$out"
 "$py" tools/train.py "$config" --work-dir "$out"
 checkpoint=$(ls -t "$out"/epoch_*.pth | head -n 1)
 "$py" tools/test.py "$config" "$checkpoint" --work-dir "$out/test" \
-    2>&1 | grep -E "Epoch\(test\).*acc/top1|Error" || true
-"$py" tools/analysis/report_synthetic.py "$config" "$checkpoint" \
-    --train-dir "$out" --data-root "$data" --out "$out"
+    --dump "$out/test_results.pkl"
+"$py" tools/analysis/report_synthetic.py "$out/test_results.pkl" \
+    --config "$config" --train-dir "$out" --data-root "$data" --out "$out"
 echo "demo finished in $(( $(date +%s) - start )) s (after install)"

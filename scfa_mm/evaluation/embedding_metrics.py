@@ -104,8 +104,8 @@ class _EmbeddingMetric(BaseMetric):
             with open(self.gallery_dump, 'rb') as f:
                 dumped = pickle.load(f)
             gallery, gallery_labels = self._stack([
-                (np.asarray(s['embedding']), int(np.asarray(
-                    s['gt_label']).reshape(-1)[0])) for s in dumped
+                (np.asarray(s['embedding']),
+                 int(np.asarray(s['gt_label']).reshape(-1)[0])) for s in dumped
             ])
             same_set = False
         order = ranked_neighbours(query, gallery, leave_one_out=same_set)
@@ -167,4 +167,6 @@ class KNNAccuracyMetric(_EmbeddingMetric):
     def compute_metrics(self, results: List) -> Dict[str, float]:
         ranked_labels, query_labels = self._query_and_gallery(results)
         predictions = knn_predict(ranked_labels[:, :self.k])
-        return {f'top1@k={self.k}': float((predictions == query_labels).mean())}
+        return {
+            f'top1@k={self.k}': float((predictions == query_labels).mean())
+        }

@@ -5,6 +5,6 @@ from .runtime import (adapt_to_available_device, allow_full_checkpoint_loading,
 
 __all__ = [
     'VideoClassScores', 'adapt_to_available_device',
-    'allow_full_checkpoint_loading', 'check_data_exists', 'median_latency', 'patch_missing_drn',
-    'video_complexity'
+    'allow_full_checkpoint_loading', 'check_data_exists', 'median_latency',
+    'patch_missing_drn', 'video_complexity'
 ]

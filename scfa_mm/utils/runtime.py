@@ -86,7 +86,7 @@ def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
     if missing:
         how = cfg.get('data_preparation',
                       'see the dataset section of the config')
-        raise FileNotFoundError(
-            'dataset paths not found (relative to '
-            f'{osp.abspath(".")}):\n  ' + '\n  '.join(missing) +
-            f'\nPrepare the data with:\n  {how}')
+        raise FileNotFoundError('dataset paths not found (relative to '
+                                f'{osp.abspath(".")}):\n  ' +
+                                '\n  '.join(missing) +
+                                f'\nPrepare the data with:\n  {how}')

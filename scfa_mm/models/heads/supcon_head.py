@@ -198,8 +198,8 @@ class SupConHead(BaseHead):
         """
         data_samples = super().predict(feats, data_samples, **kwargs)
         if self.projector is not None:
-            views = self.embed(feats).reshape(len(data_samples), -1,
-                                              self.projector[-1].out_features)
+            views = self.embed(feats).reshape(
+                len(data_samples), -1, self.projector[-1].out_features)
             embeddings = F.normalize(views.mean(1), dim=1)
             for sample, embedding in zip(data_samples, embeddings):
                 sample.set_field(embedding, 'embedding')

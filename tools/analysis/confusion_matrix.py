@@ -1,0 +1,40 @@
+"""Confusion-matrix PNG with class names from a ``tools/test.py --dump``.
+
+Example:
+    python tools/test.py CONFIG CKPT --dump results.pkl
+    python tools/analysis/confusion_matrix.py results.pkl \
+        --classes data/hmdb51/classnames.txt --out confusion.png
+"""
+import argparse
+import pickle
+
+import numpy as np
+
+from scfa_mm.utils.plots import (confusion_matrix, plot_confusion_matrix,
+                                 read_class_names)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('dump', help='pickle written by tools/test.py --dump')
+    parser.add_argument('--classes', help='class-name file, one per line')
+    parser.add_argument('--out', default='confusion_matrix.png')
+    args = parser.parse_args()
+    with open(args.dump, 'rb') as f:
+        results = pickle.load(f)
+    scores = np.stack([np.asarray(r['pred_score']) for r in results])
+    labels = np.array(
+        [int(np.asarray(r['gt_label']).reshape(-1)[0]) for r in results])
+    names = read_class_names(args.classes, scores.shape[1])
+    matrix = confusion_matrix(labels, scores.argmax(1), len(names))
+    plot_confusion_matrix(
+        matrix,
+        names,
+        args.out,
+        title=f'confusion matrix, top-1 {np.trace(matrix) / len(labels):.1%}'
+        f' of {len(labels)} videos')
+    print(f'written to {args.out}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,50 @@
+"""2-D t-SNE plot of test embeddings, coloured by class, from a
+``tools/test.py --dump`` of an SCFA model (its predictions carry the video
+embeddings).
+
+Example:
+    python tools/test.py CONFIG CKPT --dump results.pkl
+    python tools/analysis/plot_embeddings.py results.pkl \
+        --classes data/hmdb51/classnames.txt --out embeddings.png
+"""
+import argparse
+import pickle
+
+import numpy as np
+
+from scfa_mm.utils.plots import plot_embeddings_2d, read_class_names
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('dump', help='pickle written by tools/test.py --dump')
+    parser.add_argument('--classes', help='class-name file, one per line')
+    parser.add_argument('--out', default='embeddings_tsne.png')
+    parser.add_argument(
+        '--pairs',
+        action='store_true',
+        help='classes 2k and 2k+1 are time reversals: one '
+        'colour per pair')
+    args = parser.parse_args()
+    with open(args.dump, 'rb') as f:
+        results = pickle.load(f)
+    if 'embedding' not in results[0]:
+        raise KeyError(f'{args.dump} has no "embedding" per video; dump the '
+                       f'predictions of a model with SupConHead')
+    embeddings = np.stack([np.asarray(r['embedding']) for r in results])
+    labels = np.array(
+        [int(np.asarray(r['gt_label']).reshape(-1)[0]) for r in results])
+    num_classes = np.asarray(results[0]['pred_score']).shape[-1]
+    names = read_class_names(args.classes, num_classes)
+    plot_embeddings_2d(
+        embeddings,
+        labels,
+        names,
+        args.out,
+        title=f't-SNE of {len(labels)} test embeddings',
+        pairs_share_colour=args.pairs)
+    print(f'written to {args.out}')
+
+
+if __name__ == '__main__':
+    main()
