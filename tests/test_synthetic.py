@@ -64,17 +64,24 @@ def test_every_video_decodes(dataset):
 
 
 def object_track(path):
-    """Per frame: centroid x and area of the pixels that differ from the
-    background, estimated as the median frame over time."""
+    """Per frame: centroid x, area and centroid y of the pixels that
+    differ from the background, estimated as the median frame over time,
+    and the frame's edge energy (mean gradient magnitude: the object's
+    edges add to it as it becomes visible)."""
     frames = decord.VideoReader(str(path)).get_batch(
         list(range(len(decord.VideoReader(str(path)))))).asnumpy()
     frames = frames.astype(np.float32)
     background = np.median(frames, axis=0)
     masks = np.abs(frames - background).max(-1) > 40
-    xs = np.arange(frames.shape[2])[None, :]
     area = masks.sum((1, 2))
-    centroid = (masks * xs).sum((1, 2)) / np.maximum(area, 1)
-    return centroid, area
+    xs = np.arange(frames.shape[2])[None, None, :]
+    ys = np.arange(frames.shape[1])[None, :, None]
+    centroid_x = (masks * xs).sum((1, 2)) / np.maximum(area, 1)
+    centroid_y = (masks * ys).sum((1, 2)) / np.maximum(area, 1)
+    gray = frames.mean(-1)
+    edges = np.abs(np.diff(gray, axis=1)).mean((1, 2)) + \
+        np.abs(np.diff(gray, axis=2)).mean((1, 2))
+    return centroid_x, area, centroid_y, edges
 
 
 def trend(values):
@@ -84,6 +91,8 @@ def trend(values):
 @pytest.mark.parametrize('forward, backward, measure', [
     ('move_right', 'move_left', 0),
     ('grow', 'shrink', 1),
+    ('move_down', 'move_up', 2),
+    ('appear', 'disappear', 3),
 ])
 def test_labels_match_the_motion(dataset, forward, backward, measure):
     for name, sign in ((forward, 1), (backward, -1)):

@@ -194,3 +194,38 @@ def test_tiny_config_trains_through_the_runner(tmp_path):
     assert 'Epoch(train) [2][2/2]' in output
     assert (work_dir / 'epoch_2.pth').is_file()
     assert sorted(train_losses(work_dir)) == [1, 2]
+
+
+def test_flops_count_the_fused_attention():
+    from mmaction.registry import MODELS
+
+    from scfa_mm.utils import video_complexity
+    dims, heads, hidden = 48, 3, 96
+    model = MODELS.build(
+        dict(
+            type='Recognizer3D',
+            backbone=dict(
+                type='ViViT',
+                arch=dict(
+                    embed_dims=dims,
+                    num_layers=1,
+                    num_heads=heads,
+                    feedforward_channels=hidden,
+                    temporal_layers=1),
+                model_type='spatio_temporal',
+                num_frames=4,
+                img_size=16,
+                tubelet_size=(2, 8, 8)),
+            cls_head=dict(
+                type='TimeSformerHead', num_classes=2, in_channels=dims)))
+    tokens = 1 + 2 * 2 * 2  # CLS + 2 temporal x 2x2 patches
+    by_hand = (
+        8 * (3 * 2 * 8 * 8) * dims  # tubelet embedding, 8 tubelets
+        + tokens * dims * 3 * dims  # qkv
+        + heads * tokens * tokens * (dims // heads) * 2  # QK^T and AV
+        + tokens * dims * dims  # output projection
+        + tokens * dims * hidden * 2  # MLP
+        + 3 * tokens * dims * 5  # 3 layer norms, 5 FLOPs per element
+        + dims * 2)  # classifier
+    assert video_complexity(model, (1, 3, 4, 16, 16))['gflops'] * 1e9 == \
+        pytest.approx(by_hand)

@@ -12,7 +12,7 @@ writes into ``--out``:
 - ``summary.json``: the figures printed.
 
 Example:
-    python tools/test.py configs/scfa_synthetic.py work_dirs/demo/epoch_20.pth \
+    python tools/test.py configs/scfa_synthetic.py CHECKPOINT \
         --dump work_dirs/demo/test_results.pkl
     python tools/analysis/report_synthetic.py work_dirs/demo/test_results.pkl \
         --config configs/scfa_synthetic.py --train-dir work_dirs/demo

@@ -8,7 +8,6 @@ dataset_type = 'VideoDataset'
 data_root = 'data/hmdb51/videos'
 ann_file_train = 'data/hmdb51/hmdb51_train_split_1_videos.txt'
 ann_file_val = 'data/hmdb51/hmdb51_val_split_1_videos.txt'
-ann_file_test = ann_file_val
 # Shown when the paths above are missing (docs/data_preparation.md).
 data_preparation = ('python tools/data/hmdb51/prepare.py --videos '
                     'data/hmdb51/videos --splits '
@@ -72,17 +71,9 @@ val_dataloader = dict(
         data_prefix=dict(video=data_root),
         pipeline=val_pipeline,
         test_mode=True))
-test_dataloader = dict(
-    batch_size=16,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_test,
-        data_prefix=dict(video=data_root),
-        pipeline=test_pipeline,
-        test_mode=True))
+# HMDB51 has no separate validation set: validate and test on split 1's test
+# list.
+test_dataloader = val_dataloader
 
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator

@@ -1,0 +1,43 @@
+import glob
+import os.path as osp
+
+import pytest
+from mmaction.registry import MODELS
+from mmengine import Config
+
+from .conftest import REPO_ROOT
+
+CONFIGS = sorted(
+    glob.glob(osp.join(REPO_ROOT, 'configs', '*.py')) +
+    glob.glob(osp.join(REPO_ROOT, 'configs', 'examples', '*.py')))
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_config_builds_its_model(path):
+    cfg = Config.fromfile(path)
+    backbone = cfg.model.backbone
+    backbone.pretrained = None  # nothing to download or load
+    backbone.pop('init_cfg', None)
+    model = MODELS.build(cfg.model)
+    assert model.cls_head.num_classes == cfg.model.cls_head.num_classes
+
+
+@pytest.mark.parametrize('dataset', ['hmdb51', 'penn_action'])
+def test_vivit_uses_the_splits_and_evaluation_of_scfa(dataset):
+    scfa = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', f'scfa_{dataset}.py'))
+    vivit = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', f'vivit_{dataset}.py'))
+    for split in ('train', 'val', 'test'):
+        a = scfa[f'{split}_dataloader'].dataset
+        b = vivit[f'{split}_dataloader'].dataset
+        assert (a.ann_file, a.data_prefix) == (b.ann_file, b.data_prefix)
+        # same temporal sampler and number of test views
+        sampler_a = a.pipeline[0 if dataset == 'penn_action' else 1]
+        sampler_b = b.pipeline[0 if dataset == 'penn_action' else 1]
+        assert sampler_a.type == sampler_b.type == 'TemporalMultiView'
+        if split != 'train':
+            assert sampler_a.num_views == sampler_b.num_views
+    assert scfa.test_evaluator == vivit.test_evaluator
+    assert vivit.model.backbone.num_frames == 32
+    assert vivit.model.backbone.img_size == 224
