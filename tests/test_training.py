@@ -1,11 +1,13 @@
 """End to end through the real Runner and the command-line tools."""
 import json
 import os
+import pickle
 import re
 import socket
 import subprocess
 import sys
 
+import cv2
 import pytest
 
 from .conftest import REPO_ROOT, write_moving_square_videos
@@ -87,10 +89,30 @@ def test_train_resume_and_test(tiny_data, tmp_path):
     output = run_tool([
         sys.executable, 'tools/test.py', CONFIG,
         str(work_dir / 'epoch_6.pth'), '--work-dir',
-        str(tmp_path / 'test'), '--cfg-options', *options
+        str(tmp_path / 'test'), '--dump',
+        str(tmp_path / 'results.pkl'), '--cfg-options', *options,
+        'test_evaluator=[dict(type="AccMetric"),'
+        'dict(type="EmbeddingRetrievalMetric",topk=(1,5)),'
+        'dict(type="KNNAccuracyMetric",k=3)]'
     ], REPO_ROOT)
-    top1 = float(re.search(r'acc/top1: ([0-9.]+)', output).group(1))
-    assert 0 <= top1 <= 1
+    for metric in ('acc/top1', 'retrieval/recall@1', 'retrieval/recall@5',
+                   'retrieval/mAP', 'knn/top1@k=3'):
+        value = float(re.search(rf'{metric}: ([0-9.]+)', output).group(1))
+        assert 0 <= value <= 1, metric
+
+    # the analysis tools read the dump: 8 videos, 2 classes
+    with open(tmp_path / 'results.pkl', 'rb') as f:
+        results = pickle.load(f)
+    assert len(results) == 8 and results[0]['embedding'].shape == (16, )
+    for tool in ('confusion_matrix.py', 'plot_embeddings.py'):
+        out = tmp_path / f'{tool}.png'
+        run_tool([
+            sys.executable, f'tools/analysis/{tool}',
+            str(tmp_path / 'results.pkl'), '--out',
+            str(out)
+        ], REPO_ROOT)
+        image = cv2.imread(str(out))
+        assert image is not None and min(image.shape[:2]) > 100
 
 
 def test_dist_train_two_processes_on_cpu(tiny_data, tmp_path):

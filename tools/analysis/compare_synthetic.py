@@ -65,19 +65,15 @@ def run(args: List[str]) -> None:
 def train_and_test(name: str, config: str, options: List[str],
                    work_dir: str) -> Dict:
     print(f'\n=== {name} ===', flush=True)
+    overrides = ['--cfg-options', *options] if options else []
     start = time.perf_counter()
-    run([
-        'tools/train.py', config, '--work-dir', work_dir, '--cfg-options',
-        *options
-    ])
+    run(['tools/train.py', config, '--work-dir', work_dir, *overrides])
     train_minutes = (time.perf_counter() - start) / 60
     checkpoint = max(
         glob.glob(osp.join(work_dir, 'epoch_*.pth')), key=osp.getmtime)
     test_dir = osp.join(work_dir, 'test')
-    run([
-        'tools/test.py', config, checkpoint, '--work-dir', test_dir,
-        '--cfg-options', *options
-    ])
+    run(['tools/test.py', config, checkpoint, '--work-dir', test_dir,
+         *overrides])
     metrics_file = max(
         glob.glob(osp.join(test_dir, '*', '*.json')), key=osp.getmtime)
     metrics = json.load(open(metrics_file))

@@ -107,12 +107,9 @@ class SupConHead(BaseHead):
             self.loss_contrastive = MODELS.build(loss_contrastive)
 
     def init_weights(self) -> None:
-        """Initialise the classifier from N(0, init_std).
-
-        The projector keeps PyTorch's default (Kaiming-uniform) init, as in
-        the SupCon reference code: a tiny init makes the normalised
-        projections, and so the encoder's gradient, start near-random.
-        """
+        """Initialise the classifier from N(0, init_std); the projector
+        keeps PyTorch's default (Kaiming-uniform) init, as in the SupCon
+        reference code."""
         normal_init(self.fc_cls, std=self.init_std)
 
     def pool_features(self, x: torch.Tensor) -> torch.Tensor:
@@ -172,7 +169,7 @@ class SupConHead(BaseHead):
         view_labels = labels.repeat_interleave(num_segs)
         losses = dict()
         if self.loss_contrastive is not None:
-            embeddings = F.normalize(self.projector(features), dim=1)
+            embeddings = self.embed(features)
             targets = view_labels if self.positives == 'label' else \
                 self._video_ids(len(labels), num_segs, features.device)
             losses['loss_supcon'] = self.loss_contrastive(embeddings, targets)
