@@ -91,9 +91,7 @@ def test_train_resume_and_test(tiny_data, tmp_path):
         str(work_dir / 'epoch_6.pth'), '--work-dir',
         str(tmp_path / 'test'), '--dump',
         str(tmp_path / 'results.pkl'), '--cfg-options', *options,
-        'test_evaluator=[dict(type="AccMetric"),'
-        'dict(type="EmbeddingRetrievalMetric",topk=(1,5)),'
-        'dict(type="KNNAccuracyMetric",k=3)]'
+        'test_evaluator.1.topk=(1,5)', 'test_evaluator.2.k=3'
     ], REPO_ROOT)
     for metric in ('acc/top1', 'retrieval/recall@1', 'retrieval/recall@5',
                    'retrieval/mAP', 'knn/top1@k=3'):

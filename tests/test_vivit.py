@@ -233,8 +233,7 @@ def test_flops_count_the_fused_attention():
 
 def test_runs_under_mixed_precision():
     torch.manual_seed(0)
-    model = ViViT(arch=TINY, num_frames=4, img_size=16,
-                  tubelet_size=(2, 8, 8))
+    model = ViViT(arch=TINY, num_frames=4, img_size=16, tubelet_size=(2, 8, 8))
     model.init_weights()
     clip = torch.randn(2, 3, 4, 16, 16)
     dtypes = []
@@ -245,5 +244,5 @@ def test_runs_under_mixed_precision():
     assert dtypes == [torch.bfloat16]  # the linear layers ran in bf16
     features.float().sum().backward()
     assert torch.isfinite(model.layers[0].attn.qkv.weight.grad).all()
-    torch.testing.assert_close(features.float(), model(clip), atol=0.1,
-                               rtol=0.1)
+    torch.testing.assert_close(
+        features.float(), model(clip), atol=0.1, rtol=0.1)

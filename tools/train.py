@@ -93,7 +93,10 @@ def main() -> None:
     check_data_exists(cfg, ('train_dataloader', 'val_dataloader'))
     allow_full_checkpoint_loading()
     Runner.from_cfg(cfg).train()
-    if is_distributed():  # a clean gloo shutdown, no abort at exit
+    if is_distributed():
+        # Every rank done before any tears the group down: a rank that
+        # exits while a peer is still in a collective aborts the peer.
+        torch_dist.barrier()
         torch_dist.destroy_process_group()
 
 

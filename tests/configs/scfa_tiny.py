@@ -47,7 +47,11 @@ test_dataloader = dict(
     dataset=dict(pipeline=test_pipeline, test_mode=True, **dataset))
 val_dataloader = test_dataloader
 val_evaluator = dict(type='AccMetric')
-test_evaluator = val_evaluator
+test_evaluator = [
+    val_evaluator,
+    dict(type='EmbeddingRetrievalMetric'),
+    dict(type='KNNAccuracyMetric')
+]
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3, weight_decay=0))
 train_cfg = dict(max_epochs=4, val_interval=4)

@@ -72,8 +72,9 @@ def train_and_test(name: str, config: str, options: List[str],
     checkpoint = max(
         glob.glob(osp.join(work_dir, 'epoch_*.pth')), key=osp.getmtime)
     test_dir = osp.join(work_dir, 'test')
-    run(['tools/test.py', config, checkpoint, '--work-dir', test_dir,
-         *overrides])
+    run([
+        'tools/test.py', config, checkpoint, '--work-dir', test_dir, *overrides
+    ])
     metrics_file = max(
         glob.glob(osp.join(test_dir, '*', '*.json')), key=osp.getmtime)
     metrics = json.load(open(metrics_file))
