@@ -43,7 +43,13 @@ def run_tool(args, cwd):
     done = subprocess.run(
         args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-3000:]
+    if done.returncode != 0:
+        notable = [
+            line for line in output.splitlines()
+            if 'Error' in line or 'terminate called' in line
+        ]
+        raise AssertionError('\n'.join(notable[-20:]) + '\n...\n' +
+                             output[-3000:])
     return output
 
 
@@ -116,11 +122,21 @@ def test_train_resume_and_test(tiny_data, tmp_path):
 def test_dist_train_two_processes_on_cpu(tiny_data, tmp_path):
     _, options = tiny_data
     work_dir = tmp_path / 'dist'
-    output = run_tool([
+    command = [
         'bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
         str(work_dir), '--cfg-options', *options, 'train_cfg.max_epochs=1',
         'train_cfg.val_interval=1', 'default_hooks.checkpoint.interval=1'
-    ], REPO_ROOT)
+    ]
+    try:
+        output = run_tool(command, REPO_ROOT)
+    except AssertionError as error:
+        # Seen about once in ten suite runs on this 2-core machine, never
+        # alone: one rank aborts with "terminate called without an active
+        # exception" (a native thread torn down; not reproduced outside the
+        # suite). Retry that failure once; any other failure stands.
+        if 'terminate called without an active exception' not in str(error):
+            raise
+        output = run_tool(command, REPO_ROOT)
     assert 'Distributed training: True' in output
     assert "'backend': 'gloo'" in output
     assert (work_dir / 'epoch_1.pth').is_file()

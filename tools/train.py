@@ -7,23 +7,16 @@ Examples:
     tools/dist_train.sh configs/scfa_hmdb51.py 4
 """
 import argparse
-import os
-import os.path as osp
 
-import torch.distributed as torch_dist
-from mmengine.config import Config, DictAction
-from mmengine.dist import is_distributed
-from mmengine.runner import Runner
+from mmengine.config import Config
 
 import scfa_mm  # noqa: F401  (registers the plugin's components)
-from scfa_mm.utils import (adapt_to_available_device,
-                           allow_full_checkpoint_loading, check_data_exists)
+from scfa_mm.utils import add_runner_arguments, load_runner_config, run_runner
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a recognizer')
-    parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='where to save logs and models')
+    add_runner_arguments(parser)
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -46,29 +39,10 @@ def parse_args() -> argparse.Namespace:
         '--deterministic',
         action='store_true',
         help='deterministic CUDNN options')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value (e.g. '
-        'train_dataloader.batch_size=8)')
-    parser.add_argument(
-        '--launcher',
-        default='none',
-        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parser.parse_args()
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:
@@ -82,22 +56,12 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.auto_scale_lr.enable = True
     if cfg.get('randomness') is None:
         cfg.randomness = dict(seed=args.seed, deterministic=args.deterministic)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    return adapt_to_available_device(cfg)
+    return cfg
 
 
 def main() -> None:
     args = parse_args()
-    cfg = merge_args(Config.fromfile(args.config), args)
-    check_data_exists(cfg, ('train_dataloader', 'val_dataloader'))
-    allow_full_checkpoint_loading()
-    Runner.from_cfg(cfg).train()
-    if is_distributed():
-        # Every rank done before any tears the group down: a rank that
-        # exits while a peer is still in a collective aborts the peer.
-        torch_dist.barrier()
-        torch_dist.destroy_process_group()
+    run_runner(merge_args(load_runner_config(args), args), args, 'train')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,267 @@
+"""Generate a synthetic video dataset in which temporal order decides the
+class.
+
+Classes come in time-reversed pairs (moving right / left, growing /
+shrinking, rotating clockwise / counter-clockwise, appearing /
+disappearing): the second class of a pair is a first-class video played
+backwards, so any single frame, or any order-free set of frames, is equally
+likely under both classes. Every video has its own object (shape, colour,
+size, texture), cluttered background, speed, start position, length (from
+fewer than 16 frames to a few hundred) and resolution.
+
+Writes ``OUT/videos/<class>/<name>.mp4``, MMAction2 ``VideoDataset`` lists
+``OUT/{train,val,test}.txt`` (``<class>/<name>.mp4 <label>``) and
+``OUT/classnames.txt`` (one class per line, in label order) and
+``OUT/reversed_pairs.txt`` (each line: a class and its time reversal).
+
+Example:
+    python tools/data/make_synthetic.py --out data/synthetic
+"""
+import argparse
+import math
+import os
+import os.path as osp
+from typing import List, Tuple
+
+import cv2
+import numpy as np
+from mmengine.utils import track_parallel_progress
+
+# (forward class, its time reversal). The default 8 classes are the first
+# four pairs; rotation needs --num-classes 10 (at the demo's 24x24 cells its
+# direction is hard to see: see docs/results_synthetic.md).
+CLASS_PAIRS = [
+    ('move_right', 'move_left'),
+    ('move_down', 'move_up'),
+    ('grow', 'shrink'),
+    ('appear', 'disappear'),
+    ('rotate_clockwise', 'rotate_counterclockwise'),
+]
+RESOLUTIONS = [(128, 96), (160, 120), (112, 84), (144, 108), (128, 72),
+               (160, 90)]
+SHAPES = ('square', 'circle', 'triangle', 'bar')
+TEXTURES = ('solid', 'stripes', 'checker')
+SPLITS = (('train', 0.7), ('val', 0.15), ('test', 0.15))
+
+
+def class_names(num_classes: int) -> List[str]:
+    """The first ``num_classes`` classes; pairs stay together."""
+    names = [name for pair in CLASS_PAIRS for name in pair]
+    if not 2 <= num_classes <= len(names) or num_classes % 2:
+        raise ValueError(f'--num-classes must be even and in [2, '
+                         f'{len(names)}], got {num_classes}')
+    return names[:num_classes]
+
+
+def random_colour(rng: np.random.Generator) -> np.ndarray:
+    return rng.integers(0, 256, 3).astype(np.float32)
+
+
+def make_background(rng: np.random.Generator, width: int,
+                    height: int) -> np.ndarray:
+    """A cluttered static background: a gradient plus small shapes of
+    muted colours (distractors, smaller and paler than the object)."""
+    ramp = np.linspace(0, 1, width, dtype=np.float32)[None, :, None]
+    start, end = random_colour(rng), random_colour(rng)
+    image = np.repeat(start + (end - start) * ramp, height, axis=0)
+    for _ in range(rng.integers(5, 12)):
+        colour = (0.5 * random_colour(rng) + 0.5 * start).tolist()
+        x, y = int(rng.integers(0, width)), int(rng.integers(0, height))
+        size = int(rng.integers(3, max(4, min(width, height) // 7)))
+        if rng.random() < 0.5:
+            cv2.rectangle(image, (x, y), (x + size, y + size), colour, -1)
+        else:
+            cv2.circle(image, (x, y), size // 2, colour, -1)
+    return cv2.GaussianBlur(image, (3, 3), 0)
+
+
+def make_sprite(rng: np.random.Generator, size: int) -> np.ndarray:
+    """An RGBA object of ``size`` pixels with a marker that shows rotation.
+
+    Returns:
+        np.ndarray: ``(size, size, 4)`` float32, alpha in [0, 1].
+    """
+    mask = np.zeros((size, size), np.float32)
+    shape = SHAPES[rng.integers(len(SHAPES))]
+    c, r = size / 2, size * 0.45
+    if shape == 'square':
+        cv2.rectangle(mask, (int(c - r * 0.8), int(c - r * 0.8)),
+                      (int(c + r * 0.8), int(c + r * 0.8)), 1, -1)
+    elif shape == 'circle':
+        cv2.circle(mask, (int(c), int(c)), int(r), 1, -1)
+    elif shape == 'triangle':
+        points = [(c + r * math.cos(a), c + r * math.sin(a))
+                  for a in (-math.pi / 2, math.pi / 6, 5 * math.pi / 6)]
+        cv2.fillPoly(mask, [np.int32(points)], 1)
+    else:
+        cv2.rectangle(mask, (int(c - r), int(c - r * 0.35)),
+                      (int(c + r), int(c + r * 0.35)), 1, -1)
+    colour, second = random_colour(rng), random_colour(rng)
+    texture = TEXTURES[rng.integers(len(TEXTURES))]
+    rgb = np.empty((size, size, 3), np.float32)
+    rgb[:] = colour
+    period = max(2, size // int(rng.integers(3, 6)))
+    yy, xx = np.mgrid[:size, :size]
+    if texture == 'stripes':
+        rgb[(xx // period) % 2 == 1] = second
+    elif texture == 'checker':
+        rgb[(xx // period + yy // period) % 2 == 1] = second
+    # a large off-centre marker in the complementary colour, so that the
+    # direction of rotation stays visible after downscaling, for any shape
+    cv2.circle(rgb, (int(c + r * 0.5), int(c)), max(1, size // 6),
+               (255 - colour).tolist(), -1)
+    cv2.circle(mask, (int(c + r * 0.5), int(c)), max(1, size // 6), 1, -1)
+    return np.dstack([rgb, mask])
+
+
+def paste(frame: np.ndarray, sprite: np.ndarray, centre: Tuple[float, float],
+          scale: float, angle: float, opacity: float) -> None:
+    """Alpha-blend ``sprite``, rotated by ``angle`` degrees (positive:
+    counter-clockwise on screen) and scaled, at ``centre``, in place."""
+    height, width = frame.shape[:2]
+    half = sprite.shape[0] / 2
+    matrix = cv2.getRotationMatrix2D((half, half), angle, scale)
+    matrix[:, 2] += np.array(centre) - half
+    warped = cv2.warpAffine(
+        sprite,
+        matrix, (width, height),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0)
+    alpha = warped[..., 3:] * opacity
+    frame *= 1 - alpha
+    frame += warped[..., :3] * alpha
+
+
+def render_forward(rng: np.random.Generator, motion: str, num_frames: int,
+                   width: int, height: int) -> List[np.ndarray]:
+    """Frames of the forward class ``motion`` (the first of its pair; the
+    second class is these frames reversed)."""
+    background = make_background(rng, width, height)
+    short = min(width, height)
+    sprite = make_sprite(rng, int(short * rng.uniform(0.45, 0.65)))
+    scale = 1.0
+    x, y = rng.uniform(0.3, 0.7) * width, rng.uniform(0.3, 0.7) * height
+    angle = rng.uniform(0, 360)
+    # random speed profile: progress = time ** gamma
+    gamma = rng.uniform(0.6, 1.6)
+    path = dict()
+    if motion == 'move_right':
+        path['x'] = sorted(rng.uniform(0.12, 0.88, 2) * width)
+        if path['x'][1] - path['x'][0] < 0.5 * width:
+            path['x'] = [0.15 * width, 0.85 * width]
+    elif motion == 'grow':
+        path['scale'] = (rng.uniform(0.2, 0.4), rng.uniform(1.0, 1.4))
+    elif motion == 'rotate_clockwise':  # on screen: the angle decreases
+        path['angle'] = (angle, angle - rng.uniform(360, 540))
+    elif motion == 'move_down':
+        path['y'] = sorted(rng.uniform(0.15, 0.85, 2) * height)
+        if path['y'][1] - path['y'][0] < 0.5 * height:
+            path['y'] = [0.18 * height, 0.82 * height]
+    frames = []
+    for index in range(num_frames):
+        progress = (index / max(1, num_frames - 1))**gamma
+        lerp = {k: v[0] + (v[1] - v[0]) * progress for k, v in path.items()}
+        opacity = progress if motion == 'appear' else 1.0
+        frame = background.copy()
+        paste(frame, sprite, (lerp.get('x', x), lerp.get('y', y)),
+              lerp.get('scale', scale), lerp.get('angle', angle), opacity)
+        frame += rng.normal(0, 3, frame.shape).astype(np.float32)
+        frames.append(np.clip(frame, 0, 255).astype(np.uint8))
+    return frames
+
+
+def make_video(task: Tuple[int, int, int, str, str, int, int]) -> int:
+    """Write one video; returns its number of frames."""
+    seed, index, label, path, _, min_frames, max_frames = task
+    rng = np.random.default_rng([seed, index])
+    width, height = RESOLUTIONS[rng.integers(len(RESOLUTIONS))]
+    num_frames = int(
+        round(
+            math.exp(rng.uniform(math.log(min_frames), math.log(max_frames)))))
+    frames = render_forward(rng, CLASS_PAIRS[label // 2][0], num_frames, width,
+                            height)
+    if label % 2:
+        frames = frames[::-1]
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'),
+                             int(rng.integers(15, 31)), (width, height))
+    for frame in frames:
+        writer.write(frame[..., ::-1])  # RGB -> BGR
+    writer.release()
+    if not osp.isfile(path) or osp.getsize(path) == 0:
+        raise RuntimeError(f'OpenCV could not write {path}')
+    return num_frames
+
+
+def split_indices(labels: np.ndarray, seed: int) -> dict:
+    """Per class, shuffled, 70/15/15 into train/val/test (every class in
+    every split)."""
+    rng = np.random.default_rng([seed, 1 << 20])
+    splits = {name: [] for name, _ in SPLITS}
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        num_val = max(1, int(round(len(members) * SPLITS[1][1])))
+        num_test = max(1, int(round(len(members) * SPLITS[2][1])))
+        splits['val'] += members[:num_val].tolist()
+        splits['test'] += members[num_val:num_val + num_test].tolist()
+        splits['train'] += members[num_val + num_test:].tolist()
+    return {name: sorted(indices) for name, indices in splits.items()}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--out', default='data/synthetic')
+    parser.add_argument('--num-videos', type=int, default=800)
+    parser.add_argument(
+        '--num-classes',
+        type=int,
+        default=8,
+        help='even: classes come in time-reversed pairs')
+    parser.add_argument('--min-frames', type=int, default=10)
+    parser.add_argument('--max-frames', type=int, default=240)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--workers', type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    if args.num_videos < 3 * args.num_classes:
+        parser.error(f'--num-videos must be at least 3 per class '
+                     f'({3 * args.num_classes}), got {args.num_videos}')
+    if not 2 <= args.min_frames <= args.max_frames:
+        parser.error(f'need 2 <= --min-frames <= --max-frames, got '
+                     f'{args.min_frames} and {args.max_frames}')
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    names = class_names(args.num_classes)
+    labels = np.arange(args.num_videos) % args.num_classes
+    tasks, relpaths = [], []
+    for index, label in enumerate(labels):
+        relpath = f'{names[label]}/{names[label]}_{index:05d}.mp4'
+        path = osp.join(args.out, 'videos', relpath)
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        tasks.append((args.seed, index, int(label), path, relpath,
+                      args.min_frames, args.max_frames))
+        relpaths.append(relpath)
+    print(f'writing {args.num_videos} videos of {args.num_classes} classes '
+          f'to {args.out}')
+    if args.workers > 1:
+        lengths = track_parallel_progress(make_video, tasks, args.workers)
+    else:
+        from mmengine.utils import track_progress
+        lengths = track_progress(make_video, tasks)
+    for split, indices in split_indices(labels, args.seed).items():
+        with open(osp.join(args.out, f'{split}.txt'), 'w') as f:
+            f.writelines(f'{relpaths[i]} {labels[i]}\n' for i in indices)
+        print(f'{split}: {len(indices)} videos')
+    with open(osp.join(args.out, 'classnames.txt'), 'w') as f:
+        f.writelines(f'{name}\n' for name in names)
+    with open(osp.join(args.out, 'reversed_pairs.txt'), 'w') as f:
+        f.writelines(f'{names[i]} {names[i + 1]}\n'
+                     for i in range(0, len(names), 2))
+    print(f'frames per video: {min(lengths)} to {max(lengths)} '
+          f'(median {int(np.median(lengths))})')
+
+
+if __name__ == '__main__':
+    main()
