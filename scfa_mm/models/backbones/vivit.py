@@ -1,5 +1,5 @@
 """ViViT: A Video Vision Transformer (Arnab et al., ICCV 2021)."""
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 import torch.utils.checkpoint as cp
@@ -298,11 +298,8 @@ class ViViT(BaseModule):
             frames = self.spatial_cls(x)
             frames = self._with_cls(frames, self.temporal_cls_token,
                                     self.temporal_pos_embed)
-            return self.temporal_ln(self._run(self.temporal_layers, frames))[:,
-                                                                             0]
+            frames = self._run(self.temporal_layers, frames)
+            return self.temporal_ln(frames)[:, 0]
         tokens = self.patch_embed.projection(x).flatten(2).transpose(1, 2)
         tokens = self._with_cls(tokens, self.cls_token, self.pos_embed)
         return self.ln1(self._run(self.layers, tokens))[:, 0]
-
-
-__all__: Tuple[str, ...] = ('ViViT', )

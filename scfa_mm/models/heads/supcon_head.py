@@ -1,5 +1,5 @@
 """Projection head with a supervised contrastive loss and a linear probe."""
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 import torch
 import torch.nn.functional as F
@@ -205,6 +205,3 @@ class SupConHead(BaseHead):
     def extra_repr(self) -> str:
         return (f'positives={self.positives!r}, '
                 f'joint_ce_weight={self.joint_ce_weight}')
-
-
-__all__: List[str] = ['SupConHead', 'scale_grad']
