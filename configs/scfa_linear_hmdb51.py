@@ -16,9 +16,13 @@ model = dict(
         init_cfg=dict(
             type='Pretrained', checkpoint=scfa_checkpoint,
             prefix='backbone.')),
-    # no projector, no contrastive loss; the classifier sees detached
+    # no projection, no contrastive loss; the classifier sees detached
     # features (joint_ce_weight=0), so nothing else learns
-    cls_head=dict(loss_contrastive=None, joint_ce_weight=0.0))
+    neck=None,
+    head=None,
+    joint_ce_weight=0.0)
+# Without a projection there are no embeddings to retrieve with.
+test_evaluator = [dict(type='AccMetric')]
 
 # A linear classifier on fixed features: Adam at 1e-3 with cosine decay
 # over 30 epochs converges (our choice; the paper trains no second stage).

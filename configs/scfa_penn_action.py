@@ -7,11 +7,4 @@ _base_ = [
 
 model = dict(cls_head=dict(num_classes=15, topk=(1, 5)))
 
-# Top-1 of the online linear probe, plus retrieval (Recall@1/5/10, mAP) and
-# k-NN accuracy on the video embeddings, each test video querying the others
-# (docs/data_preparation.md shows how to query the training split instead).
-test_evaluator = [
-    dict(type='AccMetric'),
-    dict(type='EmbeddingRetrievalMetric', topk=(1, 5, 10)),
-    dict(type='KNNAccuracyMetric', k=5)
-]
+# Evaluation (top-1, retrieval, k-NN) comes with the dataset config.

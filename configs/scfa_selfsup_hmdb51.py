@@ -3,4 +3,4 @@
 # online linear probe, which is trained on detached features.
 _base_ = './scfa_hmdb51.py'
 
-model = dict(cls_head=dict(positives='video'))
+model = dict(positives='video')

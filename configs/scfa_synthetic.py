@@ -13,8 +13,8 @@ _base_ = [
 
 model = dict(
     backbone=dict(depth=18, pretrained=None),
-    cls_head=dict(
-        num_classes=8, in_channels=512, hidden_channels=512, topk=(1, )))
+    neck=dict(in_channels=512, hidden_channels=512),
+    cls_head=dict(num_classes=8, in_channels=512, topk=(1, )))
 
 max_epochs = 20
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)

@@ -1,8 +1,12 @@
 import mmaction.models  # noqa: F401  (fills MMAction2's registries first)
 
+from .algorithms import BaseContrastiveRecognizer, SCFARecognizer
 from .backbones import ViViT
-from .heads import SupConHead
+from .heads import LinearProbeHead, SupConHead
 from .losses import SupConLoss
-from .recognizers import SCFARecognizer
+from .necks import ProjectionNeck
 
-__all__ = ['SCFARecognizer', 'SupConHead', 'SupConLoss', 'ViViT']
+__all__ = [
+    'BaseContrastiveRecognizer', 'LinearProbeHead', 'ProjectionNeck',
+    'SCFARecognizer', 'SupConHead', 'SupConLoss', 'ViViT'
+]

@@ -26,8 +26,8 @@ class VideoClassScores(nn.Module):
 
     ``forward`` takes the recognizer's normalised input of one or more
     videos, ``(B, V, ...)`` (``V`` grids, segments or clips), and returns
-    ``(B*V, num_classes)`` scores: the backbone and head of ``predict``
-    without the data preprocessor and the averaging.
+    the class scores of ``mode='tensor', stage='head'``: the backbone and
+    head of ``predict`` without the data preprocessor and the averaging.
     """
 
     def __init__(self, recognizer: nn.Module) -> None:
@@ -35,8 +35,7 @@ class VideoClassScores(nn.Module):
         self.recognizer = recognizer
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        feats, kwargs = self.recognizer.extract_feat(inputs, test_mode=True)
-        return self.recognizer.cls_head(feats, **kwargs)
+        return self.recognizer(inputs, mode='tensor', stage='head')
 
 
 def video_complexity(recognizer: nn.Module,

@@ -11,12 +11,8 @@ ann_file = 'data/tiny/train.txt'
 
 model = dict(
     backbone=dict(depth=18, pretrained=None),
-    cls_head=dict(
-        num_classes=2,
-        in_channels=512,
-        hidden_channels=32,
-        embed_channels=16,
-        topk=(1, )))
+    neck=dict(in_channels=512, hidden_channels=32, out_channels=16),
+    cls_head=dict(num_classes=2, in_channels=512, topk=(1, )))
 
 grid = dict(type='GridAggregate', grid_shape=(2, 2), cell_size=(16, 16))
 train_pipeline = [

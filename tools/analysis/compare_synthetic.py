@@ -35,11 +35,10 @@ VARIANTS = [
     ('SCFA: supervised contrastive + linear probe',
      'configs/scfa_synthetic.py', []),
     ('Same grid model, cross-entropy only', 'configs/scfa_synthetic.py', [
-        'model.cls_head.loss_contrastive=None',
-        'model.cls_head.joint_ce_weight=1.0'
+        'model.neck=None', 'model.head=None', 'model.joint_ce_weight=1.0'
     ]),
     ('SCFA self-supervised + linear probe', 'configs/scfa_synthetic.py',
-     ["model.cls_head.positives='video'"]),
+     ["model.positives='video'"]),
     ('TSN (MMAction2), 32 frames, order-free', 'configs/tsn_synthetic.py', []),
     ('ViViT-tiny, Model 2', 'configs/vivit_tiny_synthetic.py', []),
 ]

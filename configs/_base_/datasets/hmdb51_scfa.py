@@ -76,4 +76,11 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 val_evaluator = dict(type='AccMetric')
-test_evaluator = val_evaluator
+# Top-1 of the classifier, plus retrieval (Recall@1/5/10, mAP) and k-NN
+# accuracy on the video embeddings, each test video querying the others
+# (docs/data_preparation.md shows how to query the training split instead).
+test_evaluator = [
+    val_evaluator,
+    dict(type='EmbeddingRetrievalMetric', topk=(1, 5, 10)),
+    dict(type='KNNAccuracyMetric', k=5)
+]

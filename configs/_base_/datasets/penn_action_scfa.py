@@ -2,7 +2,7 @@
 # data/penn_action/ (frames in Penn_Action/frames/<id>/000001.jpg ...), with
 # the RawframeDataset lists (<id> <num frames> <label>) that
 # tools/data/penn_action/prepare.py writes. Same SCFA sampling and tiling as
-# for HMDB51: 2 views of 16 frames, 4x4 grids of 56x56.
+# for HMDB51.
 _base_ = './hmdb51_scfa.py'
 
 dataset_type = 'RawframeDataset'
@@ -12,24 +12,16 @@ ann_file_test = 'data/penn_action/penn_action_test_list_rawframes.txt'
 data_preparation = ('python tools/data/penn_action/prepare.py --root '
                     'data/penn_action/Penn_Action --out data/penn_action')
 
-grid = dict(type='GridAggregate', grid_shape=(4, 4), cell_size=(56, 56))
+# The HMDB51 pipelines (same views, grid and augmentation), reading frames
+# with RawFrameDecode where HMDB51 has CheckedDecordInit, TemporalMultiView,
+# DecordDecode.
 train_pipeline = [
-    dict(
-        type='TemporalMultiView', num_views=2, clip_len=16,
-        strategy='segment'),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(64, 64), keep_ratio=False),
-    dict(type='RandomCrop', size=56),
-    dict(type='Flip', flip_ratio=0.5), grid,
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    _base_.train_pipeline[1],
+    dict(type='RawFrameDecode'), *_base_.train_pipeline[3:]
 ]
 val_pipeline = [
-    dict(type='TemporalMultiView', num_views=2, clip_len=16, test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(56, 56), keep_ratio=False), grid,
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    _base_.val_pipeline[1],
+    dict(type='RawFrameDecode'), *_base_.val_pipeline[3:]
 ]
 test_pipeline = val_pipeline
 

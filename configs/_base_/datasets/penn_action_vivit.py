@@ -24,3 +24,5 @@ test_pipeline = val_pipeline
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+# Top-1 as for SCFA; ViViT makes no embeddings for the retrieval metrics.
+test_evaluator = [dict(type='AccMetric')]

@@ -1,3 +1,4 @@
+from .linear_probe_head import LinearProbeHead
 from .supcon_head import SupConHead
 
-__all__ = ['SupConHead']
+__all__ = ['LinearProbeHead', 'SupConHead']

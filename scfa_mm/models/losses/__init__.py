@@ -1,3 +1,3 @@
-from .supcon_loss import SupConLoss, all_gather_with_grad
+from .supcon_loss import SupConLoss
 
-__all__ = ['SupConLoss', 'all_gather_with_grad']
+__all__ = ['SupConLoss']

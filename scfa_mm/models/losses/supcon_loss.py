@@ -2,20 +2,11 @@
 from typing import Tuple
 
 import torch
-import torch.distributed.nn.functional as dist_nn
 from mmaction.registry import MODELS
 from mmengine import dist
 from torch import nn
 
-
-def all_gather_with_grad(tensor: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-    """Gather ``tensor`` from every rank, keeping the autograd graph.
-
-    The backward sums each rank's gradient terms into the local slice, so a
-    loss computed on one rank against the gathered batch sends gradient to
-    the embeddings of every rank.
-    """
-    return dist_nn.all_gather(tensor)
+from ..utils import all_gather_with_grad, check_same_rows
 
 
 @MODELS.register_module()
@@ -43,7 +34,8 @@ class SupConLoss(nn.Module):
     gradient), the local rows are the anchors and the global batch is
     contrasted against. The mean of the ranks' losses, and DDP's averaging of
     gradients, then equal single-process training on the global batch.
-    Every rank must hold the same number of rows.
+    Every rank must hold the same number of rows (checked, with an error
+    that says so).
 
     Args:
         temperature (float): Softmax temperature ``t``. Defaults to 0.07.
@@ -77,6 +69,7 @@ class SupConLoss(nn.Module):
         local rows among them."""
         if not self.gather_distributed or dist.get_world_size() < 2:
             return features, labels, 0
+        check_same_rows(features, 'SupConLoss')
         contrast = torch.cat(all_gather_with_grad(features))
         contrast_labels = torch.cat(dist.all_gather(labels))
         return contrast, contrast_labels, dist.get_rank() * len(features)

@@ -1,3 +1,0 @@
-from .scfa_recognizer import SCFARecognizer
-
-__all__ = ['SCFARecognizer']
