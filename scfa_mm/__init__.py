@@ -8,7 +8,7 @@ from .utils.mmaction_compat import patch_missing_drn
 # Must run before anything imports mmaction.models.
 patch_missing_drn()
 
-from . import datasets, evaluation, models  # noqa: E402,F401  (registers)
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
-__all__ = ['__version__', 'datasets', 'evaluation', 'models']
+__all__ = ['__version__', 'datasets', 'engine', 'evaluation', 'models']

@@ -1,14 +1,20 @@
 """End to end through the real Runner and the command-line tools."""
+import hashlib
 import json
 import os
 import pickle
 import re
+import signal
 import socket
 import subprocess
 import sys
 
 import cv2
+import mmaction
 import pytest
+import torch
+from mmaction.registry import MODELS
+from mmengine import Config
 
 from .conftest import REPO_ROOT, write_moving_square_videos
 
@@ -144,3 +150,125 @@ def test_dist_train_two_processes_on_cpu(tiny_data, tmp_path):
     # 8 videos, 4 per process and batch: one iteration per epoch and rank
     assert 'Epoch(train) [1][1/1]' in output
     assert 'acc/top1' in output
+
+
+def max_weight_difference(path_a, path_b):
+    a = torch.load(path_a, map_location='cpu', weights_only=False)
+    b = torch.load(path_b, map_location='cpu', weights_only=False)
+    assert a['state_dict'].keys() == b['state_dict'].keys()
+    return max((a['state_dict'][k].double() -
+                b['state_dict'][k].double()).abs().max().item()
+               for k in a['state_dict'])
+
+
+@pytest.mark.parametrize('num_workers, persistent', [(2, False)])
+def test_sigkill_and_resume_end_with_the_same_weights(tiny_data, tmp_path,
+                                                      num_workers, persistent):
+    """A run killed with SIGKILL in the middle of epoch 3 and resumed ends
+    with the weights of the uninterrupted run."""
+    _, options = tiny_data
+    options = options + [
+        f'train_dataloader.num_workers={num_workers}',
+        f'train_dataloader.persistent_workers={persistent}',
+        'train_cfg.max_epochs=4', 'train_cfg.val_interval=10',
+        'default_hooks.checkpoint.interval=1', 'randomness.seed=7'
+    ]
+
+    def command(work_dir):
+        return [
+            sys.executable, 'tools/train.py', CONFIG, '--work-dir',
+            str(work_dir), '--cfg-options', *options
+        ]
+
+    run_tool(command(tmp_path / 'whole'), REPO_ROOT)
+
+    killed = tmp_path / 'killed'
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
+    process = subprocess.Popen(
+        command(killed),
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True)
+    for line in process.stdout:
+        if re.search(r'Epoch\(train\)\s+\[3\]\[1/2\]', line):
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    assert not (killed / 'epoch_3.pth').exists()
+
+    output = run_tool(command(killed) + ['--resume'], REPO_ROOT)
+    assert 'resumed epoch: 2' in output
+    difference = max_weight_difference(tmp_path / 'whole' / 'epoch_4.pth',
+                                       killed / 'epoch_4.pth')
+    assert difference <= 1e-6
+
+
+@pytest.fixture(scope='module')
+def trained_checkpoint(tiny_data, tmp_path_factory):
+    """The epoch-1 checkpoint of a real training run."""
+    _, options = tiny_data
+    work_dir = tmp_path_factory.mktemp('trained')
+    run_tool([
+        sys.executable, 'tools/train.py', CONFIG, '--work-dir',
+        str(work_dir), '--cfg-options', *options, 'train_cfg.max_epochs=1'
+    ], REPO_ROOT)
+    return work_dir / 'epoch_1.pth'
+
+
+def published(trained_checkpoint, tmp_path, *flags):
+    output = run_tool([
+        sys.executable, 'tools/publish_checkpoint.py',
+        str(trained_checkpoint),
+        str(tmp_path / 'scfa_tiny.pth'), *flags
+    ], REPO_ROOT)
+    path = re.search(r'written to (\S+)', output).group(1)
+    with open(path, 'rb') as f:
+        sha256 = hashlib.sha256(f.read()).hexdigest()
+    assert path == str(tmp_path / f'scfa_tiny-{sha256[:8]}.pth')
+    return path
+
+
+def test_published_checkpoint_loads_in_stock_tools(tiny_data,
+                                                   trained_checkpoint,
+                                                   tmp_path):
+    from mmaction.apis import init_recognizer
+    _, options = tiny_data
+    trained = torch.load(trained_checkpoint, weights_only=False)['state_dict']
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(trained_checkpoint)  # the problem: weights_only=True
+    path = published(trained_checkpoint, tmp_path)
+    checkpoint = torch.load(path)  # torch's default, weights_only=True
+    assert checkpoint['meta']['epoch'] == 1
+    assert checkpoint['state_dict'].keys() == trained.keys()
+
+    model = init_recognizer(CONFIG, path, device='cpu')
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(value, trained[key])
+
+    upstream_test = os.path.join(
+        os.path.dirname(mmaction.__file__), '.mim', 'tools', 'test.py')
+    output = run_tool([
+        sys.executable, upstream_test, CONFIG, path, '--work-dir',
+        str(tmp_path / 'upstream'), '--cfg-options', *options
+    ], REPO_ROOT)
+    assert re.search(r'acc/top1: [0-9.]+', output)
+
+
+def test_published_backbone_initialises_a_config_backbone(
+        trained_checkpoint, tmp_path):
+    trained = torch.load(trained_checkpoint, weights_only=False)['state_dict']
+    path = published(trained_checkpoint, tmp_path, '--backbone-only')
+    state_dict = torch.load(path)
+    assert state_dict.keys() == {
+        k[len('backbone.'):]
+        for k in trained if k.startswith('backbone.')
+    }
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=path)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    for key, value in model.backbone.state_dict().items():
+        torch.testing.assert_close(value, trained[f'backbone.{key}'])

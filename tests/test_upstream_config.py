@@ -1,9 +1,10 @@
 import os.path as osp
 
 import torch
-from mmaction.registry import DATASETS, MODELS
+from mmaction.registry import DATASETS
 from mmengine import Config
 
+from scfa_mm.utils import build_untrained_model
 from .conftest import REPO_ROOT, VIDEO_DIR, VIDEOS
 
 CONFIG = osp.join(REPO_ROOT, 'configs', 'examples',
@@ -30,10 +31,9 @@ def test_upstream_config_with_scfa_transforms_loads_a_sample(tmp_path):
     assert sample['inputs'].dtype == torch.uint8
     assert sample['data_samples'].gt_label.item() == 1
 
-    cfg.model.backbone.pretrained = None  # no download in tests
     cfg.model.backbone.depth = 18
     cfg.model.cls_head.in_channels = 512
-    model = MODELS.build(cfg.model)
+    model = build_untrained_model(cfg.model)
     model.eval()
     with torch.no_grad():
         data = model.data_preprocessor(

@@ -9,9 +9,9 @@ Examples:
 import argparse
 
 from mmengine.config import Config
+from runner_utils import add_runner_arguments, load_runner_config, run_runner
 
 import scfa_mm  # noqa: F401  (registers the plugin's components)
-from scfa_mm.utils import add_runner_arguments, load_runner_config, run_runner
 
 
 def parse_args() -> argparse.Namespace:

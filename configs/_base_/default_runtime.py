@@ -7,3 +7,7 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, ignore_last=False),
     checkpoint=dict(
         type='CheckpointHook', interval=5, max_keep_ckpts=3, save_best='auto'))
+
+# New random views every epoch, a function of (seed, epoch, sample) whatever
+# the data workers are, so that --resume replays an epoch exactly.
+custom_hooks = [dict(type='DataEpochSeedHook')]

@@ -1,10 +1,11 @@
 """Retrieval and k-nearest-neighbour accuracy on learned video embeddings."""
-import pickle
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
+
+from ..utils.build import read_test_dump
 
 
 def ranked_neighbours(query: np.ndarray, gallery: np.ndarray,
@@ -85,8 +86,9 @@ class _EmbeddingMetric(BaseMetric):
             if 'embedding' not in sample:
                 raise KeyError(
                     f'{type(self).__name__} needs an "embedding" in the '
-                    f'predictions; SupConHead stores one (other heads '
-                    f'do not)')
+                    f'predictions; models with a projection neck store '
+                    f'one (SCFARecognizer and the other contrastive '
+                    f'algorithms)')
             self.results.append((sample['embedding'].cpu().numpy(),
                                  int(sample['gt_label'].item())))
 
@@ -101,12 +103,11 @@ class _EmbeddingMetric(BaseMetric):
         if self.gallery_dump is None:
             gallery, gallery_labels, same_set = query, query_labels, True
         else:
-            with open(self.gallery_dump, 'rb') as f:
-                dumped = pickle.load(f)
-            gallery, gallery_labels = self._stack([
-                (np.asarray(s['embedding']),
-                 int(np.asarray(s['gt_label']).reshape(-1)[0])) for s in dumped
-            ])
+            dumped = read_test_dump(self.gallery_dump)
+            if 'embeddings' not in dumped:
+                raise KeyError(f'{self.gallery_dump} holds no "embedding" '
+                               'per video')
+            gallery, gallery_labels = dumped['embeddings'], dumped['labels']
             same_set = False
         order = ranked_neighbours(query, gallery, leave_one_out=same_set)
         return gallery_labels[order], query_labels

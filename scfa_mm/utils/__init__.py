@@ -1,11 +1,12 @@
+from .build import build_untrained_model, read_test_dump
 from .complexity import VideoClassScores, median_latency, video_complexity
 from .mmaction_compat import patch_missing_drn
-from .runtime import (adapt_to_available_device, add_runner_arguments,
-                      allow_full_checkpoint_loading, check_data_exists,
-                      load_runner_config, run_runner)
+from .runtime import (adapt_to_available_device, allow_full_checkpoint_loading,
+                      check_data_exists, check_labels)
 
 __all__ = [
-    'VideoClassScores', 'adapt_to_available_device', 'add_runner_arguments',
-    'allow_full_checkpoint_loading', 'check_data_exists', 'load_runner_config',
-    'median_latency', 'patch_missing_drn', 'run_runner', 'video_complexity'
+    'VideoClassScores', 'build_untrained_model', 'read_test_dump',
+    'adapt_to_available_device', 'allow_full_checkpoint_loading',
+    'check_data_exists', 'check_labels', 'median_latency', 'patch_missing_drn',
+    'video_complexity'
 ]

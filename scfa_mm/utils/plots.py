@@ -1,11 +1,9 @@
-"""Figures of evaluation results (matplotlib, no display needed)."""
+"""Figures of evaluation results (matplotlib; without a display it picks
+a file-only backend by itself)."""
 from typing import Optional, Sequence
 
-import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
-
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray,

@@ -1,14 +1,15 @@
-"""Runtime set-up shared by tools/train.py and tools/test.py."""
-import argparse
-import os
+"""Runtime set-up of training and testing: CPU fallbacks, checkpoint
+loading on new torch, and a data check before the Runner starts."""
+import copy
 import os.path as osp
 from typing import Any, Dict, Optional, Sequence
 
+import numpy as np
 import torch
 import torch.distributed as torch_dist
-from mmengine.config import Config, DictAction
-from mmengine.dist import is_distributed
-from mmengine.runner import CheckpointLoader, Runner
+from mmaction.registry import DATASETS
+from mmengine.config import Config
+from mmengine.runner import CheckpointLoader
 
 
 def adapt_to_available_device(cfg: Config) -> Config:
@@ -62,6 +63,57 @@ def allow_full_checkpoint_loading() -> None:
         prefixes='', loader=load_local_checkpoint_unrestricted, force=True)
 
 
+def _dataset_cfg(loader: dict) -> dict:
+    """The innermost dataset config of a dataloader config (through
+    RepeatDataset and other wrappers)."""
+    dataset = loader['dataset']
+    while 'dataset' in dataset:
+        dataset = dataset['dataset']
+    return dataset
+
+
+def check_labels(cfg: Config, dataloaders: Sequence[str]) -> None:
+    """Fail before training or testing starts if a label is out of range.
+
+    Reads every annotation list of the named dataloaders and checks each
+    label against the model's ``cls_head.num_classes`` (nothing to check
+    without one). A label outside ``[0, num_classes)`` would otherwise fail
+    deep inside the loss in training without naming the video, and pass
+    silently in testing.
+
+    Raises:
+        ValueError: Naming the annotation file, the line, the video, the
+            label and the allowed range (up to 10 bad lines).
+    """
+    num_classes = cfg.get('model', {}).get('cls_head', {}).get('num_classes')
+    if num_classes is None:
+        return
+    for key in dataloaders:
+        loader = cfg.get(key)
+        if not loader:
+            continue
+        dataset_cfg = copy.deepcopy(_dataset_cfg(loader))
+        dataset_cfg.update(pipeline=[], lazy_init=False)
+        dataset = DATASETS.build(dataset_cfg)
+        bad = []
+        for index in range(len(dataset)):
+            info = dataset.get_data_info(index)
+            labels = np.atleast_1d(np.asarray(info.get('label', [])))
+            if ((labels < 0) | (labels >= num_classes)).any():
+                source = info.get('filename', info.get('frame_dir'))
+                bad.append(f'line {index + 1} ({source}): label '
+                           f'{labels.tolist()}')
+        if bad:
+            shown = '\n  '.join(bad[:10])
+            more = f'\n  ... and {len(bad) - 10} more' if len(bad) > 10 \
+                else ''
+            raise ValueError(
+                f'{key}.dataset.ann_file = {dataset_cfg.get("ann_file")!r}: '
+                f'{len(bad)} label(s) outside [0, {num_classes}) '
+                f'(model.cls_head.num_classes = {num_classes}); -1 marks a '
+                f'line without a label:\n  {shown}{more}')
+
+
 def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
     """Fail before training or testing starts if a dataset path is missing.
 
@@ -77,9 +129,7 @@ def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
         loader = cfg.get(key)
         if not loader:
             continue
-        dataset = loader['dataset']
-        while 'dataset' in dataset:  # RepeatDataset and other wrappers
-            dataset = dataset['dataset']
+        dataset = _dataset_cfg(loader)
         paths = [('ann_file', dataset.get('ann_file'))]
         paths += [(f'data_prefix.{name}', path)
                   for name, path in dataset.get('data_prefix', {}).items()]
@@ -93,62 +143,3 @@ def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
                                 f'{osp.abspath(".")}):\n  ' +
                                 '\n  '.join(missing) +
                                 f'\nPrepare the data with:\n  {how}')
-
-
-def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
-    """The arguments that ``tools/train.py`` and ``tools/test.py`` share."""
-    parser.add_argument('config', help='config file path')
-    parser.add_argument(
-        '--work-dir',
-        help='where to save logs, checkpoints and metrics '
-        '(default: work_dirs/<config name>)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value (e.g. '
-        'train_dataloader.batch_size=8)')
-    parser.add_argument(
-        '--launcher',
-        default='none',
-        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-
-
-def load_runner_config(args: argparse.Namespace) -> Config:
-    """The config of ``args.config`` with the launcher and work dir set."""
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-    return cfg
-
-
-def run_runner(cfg: Config, args: argparse.Namespace, mode: str) -> None:
-    """Apply ``--cfg-options`` and the CPU fallbacks, check the data, then
-    build MMEngine's Runner and ``train()`` or ``test()``.
-
-    Args:
-        cfg (Config): The config, with the tool's own options applied.
-        args (argparse.Namespace): With ``cfg_options``.
-        mode (str): ``'train'`` (checks the train and val data) or
-            ``'test'`` (checks the test data).
-    """
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    adapt_to_available_device(cfg)
-    check_data_exists(cfg, ('train_dataloader',
-                            'val_dataloader') if mode == 'train' else
-                      ('test_dataloader', ))
-    allow_full_checkpoint_loading()
-    runner = Runner.from_cfg(cfg)
-    runner.train() if mode == 'train' else runner.test()
-    if is_distributed():
-        # Every rank done before any tears the group down: a rank that
-        # exits while a peer is still in a collective aborts the peer.
-        torch_dist.barrier()
-        torch_dist.destroy_process_group()

@@ -18,28 +18,25 @@ import time
 from typing import Dict, List
 
 import torch
-from mmaction.registry import MODELS
+from analysis_paths import REPO_ROOT
 from mmaction.structures import ActionDataSample
 from mmengine import Config
 from mmengine.registry import init_default_scope
 
 import scfa_mm  # noqa: F401  (registers the plugin's components)
-from scfa_mm.utils import video_complexity
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from scfa_mm.utils import build_untrained_model, video_complexity
 
 
 def build_models(num_classes: int) -> Dict[str, torch.nn.Module]:
     scfa_cfg = Config.fromfile(
         osp.join(REPO_ROOT, 'configs', 'scfa_hmdb51.py'))
-    scfa_cfg.model.backbone.pretrained = None
     tsn_cfg = Config.fromstring(
         "_base_ = 'mmaction::_base_/models/tsn_r50.py'", '.py')
-    tsn_cfg.model.backbone.pretrained = None
     tsn_cfg.model.cls_head.num_classes = num_classes
     return {
-        'SCFA R50 (2 views x 4x4 grid)': (MODELS.build(scfa_cfg.model), 2),
-        'TSN R50 (16 segments)': (MODELS.build(tsn_cfg.model), 16),
+        'SCFA R50 (2 views x 4x4 grid)':
+        (build_untrained_model(scfa_cfg.model), 2),
+        'TSN R50 (16 segments)': (build_untrained_model(tsn_cfg.model), 16),
     }
 
 

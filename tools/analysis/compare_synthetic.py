@@ -20,6 +20,7 @@ import sys
 import time
 from typing import Dict, List
 
+from analysis_paths import REPO_ROOT
 from mmaction.registry import DATASETS, MODELS
 from mmengine import Config
 from mmengine.registry import init_default_scope
@@ -27,16 +28,14 @@ from mmengine.registry import init_default_scope
 import scfa_mm  # noqa: F401  (registers the plugin's components)
 from scfa_mm.utils import video_complexity
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BEGIN, END = '<!-- results: begin -->', '<!-- results: end -->'
 
 # name, config, extra --cfg-options
 VARIANTS = [
     ('SCFA: supervised contrastive + linear probe',
      'configs/scfa_synthetic.py', []),
-    ('Same grid model, cross-entropy only', 'configs/scfa_synthetic.py', [
-        'model.neck=None', 'model.head=None', 'model.joint_ce_weight=1.0'
-    ]),
+    ('Same grid model, cross-entropy only', 'configs/scfa_synthetic.py',
+     ['model.neck=None', 'model.head=None', 'model.joint_ce_weight=1.0']),
     ('SCFA self-supervised + linear probe', 'configs/scfa_synthetic.py',
      ["model.positives='video'"]),
     ('TSN (MMAction2), 32 frames, order-free', 'configs/tsn_synthetic.py', []),

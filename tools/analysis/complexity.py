@@ -14,15 +14,14 @@ import os.path as osp
 from typing import List, Tuple
 
 import torch
-from mmaction.registry import MODELS
+from analysis_paths import REPO_ROOT
 from mmengine import Config
 from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
 import scfa_mm  # noqa: F401  (registers the plugin's components)
-from scfa_mm.utils import median_latency, video_complexity
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from scfa_mm.utils import (build_untrained_model, median_latency,
+                           video_complexity)
 
 
 def load(config: str) -> Config:
@@ -30,8 +29,6 @@ def load(config: str) -> Config:
         cfg = Config.fromstring(f"_base_ = '{config}'", '.py')
     else:
         cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    backbone = cfg.model.backbone
-    backbone.pretrained = None  # random weights: nothing to download
     cfg.model.cls_head.num_classes = 51
     return cfg
 
@@ -70,7 +67,7 @@ def main() -> None:
     entries = models()
     progress = ProgressBar(len(entries))
     for name, cfg, shape in entries:
-        model = MODELS.build(cfg.model)
+        model = build_untrained_model(cfg.model)
         stats = video_complexity(model, shape)
         stats['latency_s'] = median_latency(model, shape, args.runs)
         rows.append((name, stats))

@@ -6,10 +6,10 @@ Example:
         --classes data/hmdb51/classnames.txt --out confusion.png
 """
 import argparse
-import pickle
 
 import numpy as np
 
+from scfa_mm.utils import read_test_dump
 from scfa_mm.utils.plots import (confusion_matrix, plot_confusion_matrix,
                                  read_class_names)
 
@@ -20,11 +20,8 @@ def main() -> None:
     parser.add_argument('--classes', help='class-name file, one per line')
     parser.add_argument('--out', default='confusion_matrix.png')
     args = parser.parse_args()
-    with open(args.dump, 'rb') as f:
-        results = pickle.load(f)
-    scores = np.stack([np.asarray(r['pred_score']) for r in results])
-    labels = np.array(
-        [int(np.asarray(r['gt_label']).reshape(-1)[0]) for r in results])
+    dumped = read_test_dump(args.dump)
+    scores, labels = dumped['scores'], dumped['labels']
     names = read_class_names(args.classes, scores.shape[1])
     matrix = confusion_matrix(labels, scores.argmax(1), len(names))
     plot_confusion_matrix(

@@ -8,10 +8,8 @@ Example:
         --classes data/hmdb51/classnames.txt --out embeddings.png
 """
 import argparse
-import pickle
 
-import numpy as np
-
+from scfa_mm.utils import read_test_dump
 from scfa_mm.utils.plots import plot_embeddings_2d, read_class_names
 
 
@@ -26,15 +24,13 @@ def main() -> None:
         help='classes 2k and 2k+1 are time reversals: one '
         'colour per pair')
     args = parser.parse_args()
-    with open(args.dump, 'rb') as f:
-        results = pickle.load(f)
-    if 'embedding' not in results[0]:
+    dumped = read_test_dump(args.dump)
+    if 'embeddings' not in dumped:
         raise KeyError(f'{args.dump} has no "embedding" per video; dump the '
-                       f'predictions of a model with SupConHead')
-    embeddings = np.stack([np.asarray(r['embedding']) for r in results])
-    labels = np.array(
-        [int(np.asarray(r['gt_label']).reshape(-1)[0]) for r in results])
-    num_classes = np.asarray(results[0]['pred_score']).shape[-1]
+                       'predictions of a model with a projection neck')
+    embeddings, labels = dumped['embeddings'], dumped['labels']
+    num_classes = dumped['scores'].shape[1] if 'scores' in dumped \
+        else labels.max() + 1
     names = read_class_names(args.classes, num_classes)
     plot_embeddings_2d(
         embeddings,

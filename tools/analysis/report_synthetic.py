@@ -22,9 +22,7 @@ import glob
 import json
 import os
 import os.path as osp
-import pickle
 
-import numpy as np
 import torch
 from mmaction.registry import DATASETS
 from mmengine import Config
@@ -32,6 +30,7 @@ from mmengine.registry import init_default_scope
 
 import scfa_mm  # noqa: F401  (registers the plugin's components)
 from scfa_mm.evaluation import ReversedPairMetric
+from scfa_mm.utils import read_test_dump
 from scfa_mm.utils.plots import (confusion_matrix, plot_confusion_matrix,
                                  plot_embeddings_2d, plt, read_class_names)
 
@@ -98,11 +97,8 @@ def main() -> None:
     args = parser.parse_args()
     init_default_scope('mmaction')
     os.makedirs(args.out, exist_ok=True)
-    with open(args.dump, 'rb') as f:
-        results = pickle.load(f)
-    scores = np.stack([np.asarray(r['pred_score']) for r in results])
-    labels = np.array(
-        [int(np.asarray(r['gt_label']).reshape(-1)[0]) for r in results])
+    dumped = read_test_dump(args.dump)
+    scores, labels = dumped['scores'], dumped['labels']
     names = read_class_names(
         osp.join(args.data_root, 'classnames.txt'), scores.shape[1])
     with open(osp.join(args.data_root, 'reversed_pairs.txt')) as f:
@@ -129,10 +125,9 @@ def main() -> None:
         osp.join(args.out, 'confusion_matrix.png'),
         title=f'test confusion matrix, top-1 '
         f'{summary["top1"]:.1%}')
-    if 'embedding' in results[0]:
-        embeddings = np.stack([np.asarray(r['embedding']) for r in results])
+    if 'embeddings' in dumped:
         plot_embeddings_2d(
-            embeddings,
+            dumped['embeddings'],
             labels,
             names,
             osp.join(args.out, 'embeddings_tsne.png'),

@@ -21,8 +21,7 @@ model = dict(
         num_layers=2),
     head=dict(
         type='SupConHead',
-        loss=dict(type='SupConLoss', temperature=0.07,
-                  base_temperature=0.07)),
+        loss=dict(type='SupConLoss', temperature=0.07, base_temperature=0.07)),
     cls_head=dict(
         type='LinearProbeHead',
         num_classes=51,
@@ -38,4 +37,3 @@ model = dict(
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         format_shape='NCHW'))
-

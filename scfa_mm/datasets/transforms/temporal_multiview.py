@@ -5,6 +5,7 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
+from ..randomness import seed_sample
 from .loading import UniqueFrameReader
 
 
@@ -109,6 +110,8 @@ class TemporalMultiView(BaseTransform):
         Returns:
             dict: The result dict with the keys above added.
         """
+        if not self.test_mode:
+            seed_sample(results)
         total_frames = int(results['total_frames'])
         source = results.get('filename', results.get('frame_dir'))
         if total_frames < 1:

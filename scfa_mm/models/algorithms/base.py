@@ -167,13 +167,9 @@ class BaseContrastiveRecognizer(BaseRecognizer):
         """
         if not self.with_cls_head:
             return dict()
-        num_classes = self.cls_head.num_classes
-        labels = self.labels(data_samples)
-        bad = (labels < 0) | (labels >= num_classes)
-        if bad.any():
-            raise ValueError(
-                f'{type(self).__name__}: labels {labels[bad].tolist()} are '
-                f'outside [0, {num_classes}) (cls_head.num_classes)')
+        # Labels are checked against num_classes when the annotation lists
+        # are read (tools/train.py, tools/test.py), not here: a check on
+        # every step would wait for the device.
         view_samples = [s for s in data_samples for _ in range(num_views)]
         return self.cls_head.loss(
             scale_grad(feats, self.joint_ce_weight), view_samples)
@@ -246,9 +242,8 @@ class BaseContrastiveRecognizer(BaseRecognizer):
         for key in state_dict:
             for old, new in self.renamed_state_dict_prefixes.items():
                 if key.startswith(prefix + old):
-                    renames.append((key, prefix + new + key[len(prefix) +
-                                                            len(old):]))
+                    renames.append(
+                        (key, prefix + new + key[len(prefix) + len(old):]))
         for old_key, new_key in renames:
             state_dict[new_key] = state_dict.pop(old_key)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-

@@ -43,8 +43,8 @@ class ProjectionNeck(BaseModule):
                  with_last_bn: bool = False,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
-        for name, value in (('in_channels', in_channels),
-                            ('hidden_channels', hidden_channels),
+        for name, value in (('in_channels', in_channels), ('hidden_channels',
+                                                           hidden_channels),
                             ('out_channels', out_channels), ('num_layers',
                                                              num_layers)):
             if not (isinstance(value, int) and value >= 1):

@@ -1,0 +1,3 @@
+from .data_epoch_seed_hook import DataEpochSeedHook
+
+__all__ = ['DataEpochSeedHook']

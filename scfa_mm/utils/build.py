@@ -1,0 +1,48 @@
+"""Building models and reading test dumps for tools and tests."""
+import copy
+import pickle
+from typing import Dict
+
+import numpy as np
+from mmaction.registry import MODELS
+from mmengine.config import ConfigDict
+from torch import nn
+
+
+def build_untrained_model(model_cfg: dict) -> nn.Module:
+    """Build a model config with random weights.
+
+    Configs for real use name pretrained weights (``pretrained``, or a
+    ``Pretrained`` ``init_cfg`` of the backbone), which cannot be
+    downloaded or may not exist yet; tools that measure a model's size or
+    speed, and tests, need only its structure. The config is not changed.
+    """
+    model_cfg = ConfigDict(copy.deepcopy(model_cfg))
+    backbone = model_cfg.get('backbone')
+    if backbone is not None:
+        if 'pretrained' in backbone:
+            backbone.pretrained = None
+        backbone.pop('init_cfg', None)
+    return MODELS.build(model_cfg)
+
+
+def read_test_dump(path: str) -> Dict[str, np.ndarray]:
+    """The predictions that ``tools/test.py --dump`` wrote, as arrays.
+
+    Returns:
+        dict: ``labels`` ``(N, )`` int; ``scores`` ``(N, K)`` where the
+        model gave class scores; ``embeddings`` ``(N, D)`` where it gave
+        video embeddings.
+    """
+    with open(path, 'rb') as f:
+        results = pickle.load(f)
+    if not results:
+        raise ValueError(f'{path} holds no predictions')
+    arrays = dict(
+        labels=np.array(
+            [int(np.asarray(r['gt_label']).reshape(-1)[0]) for r in results]))
+    for key, field in (('scores', 'pred_score'), ('embeddings', 'embedding')):
+        if field in results[0]:
+            arrays[key] = np.stack(
+                [np.asarray(r[field], dtype=np.float32) for r in results])
+    return arrays

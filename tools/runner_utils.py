@@ -1,0 +1,74 @@
+"""What tools/train.py and tools/test.py share: their common arguments and
+the run of MMEngine's Runner with the plugin's runtime set-up."""
+import argparse
+import os
+import os.path as osp
+
+import torch.distributed as torch_dist
+from mmengine.config import Config, DictAction
+from mmengine.dist import is_distributed
+from mmengine.runner import Runner
+
+from scfa_mm.utils import (adapt_to_available_device,
+                           allow_full_checkpoint_loading, check_data_exists,
+                           check_labels)
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments that ``tools/train.py`` and ``tools/test.py`` share."""
+    parser.add_argument('config', help='config file path')
+    parser.add_argument(
+        '--work-dir',
+        help='where to save logs, checkpoints and metrics '
+        '(default: work_dirs/<config name>)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value (e.g. '
+        'train_dataloader.batch_size=8)')
+    parser.add_argument(
+        '--launcher',
+        default='none',
+        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_runner_config(args: argparse.Namespace) -> Config:
+    """The config of ``args.config`` with the launcher and work dir set."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
+def run_runner(cfg: Config, args: argparse.Namespace, mode: str) -> None:
+    """Apply ``--cfg-options`` and the CPU fallbacks, check the data, then
+    build MMEngine's Runner and ``train()`` or ``test()``.
+
+    Args:
+        cfg (Config): The config, with the tool's own options applied.
+        args (argparse.Namespace): With ``cfg_options``.
+        mode (str): ``'train'`` (checks the train and val data) or
+            ``'test'`` (checks the test data).
+    """
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    adapt_to_available_device(cfg)
+    dataloaders = ('train_dataloader', 'val_dataloader') \
+        if mode == 'train' else ('test_dataloader', )
+    check_data_exists(cfg, dataloaders)
+    check_labels(cfg, dataloaders)
+    allow_full_checkpoint_loading()
+    runner = Runner.from_cfg(cfg)
+    runner.train() if mode == 'train' else runner.test()
+    if is_distributed():
+        # Every rank done before any tears the group down: a rank that
+        # exits while a peer is still in a collective aborts the peer.
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
