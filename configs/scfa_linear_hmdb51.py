@@ -2,11 +2,10 @@
 # encoder on HMDB51 split 1: the ResNet-50 is loaded from an SCFA checkpoint
 # and frozen (weights and batch-norm statistics); only a linear classifier
 # on its 2048-d pooled features is trained, with cross-entropy.
-#   python tools/train.py configs/scfa_linear_hmdb51.py \
-#       --cfg-options scfa_checkpoint=work_dirs/scfa_hmdb51/epoch_100.pth
+# The checkpoint below is the default; another one is given with
+#   python tools/train.py configs/scfa_linear_hmdb51.py --cfg-options \
+#       model.backbone.init_cfg.checkpoint=work_dirs/scfa_hmdb51/epoch_50.pth
 _base_ = './scfa_hmdb51.py'
-
-scfa_checkpoint = 'work_dirs/scfa_hmdb51/epoch_100.pth'
 
 model = dict(
     backbone=dict(
@@ -14,7 +13,8 @@ model = dict(
         frozen_stages=4,
         norm_eval=True,
         init_cfg=dict(
-            type='Pretrained', checkpoint=scfa_checkpoint,
+            type='Pretrained',
+            checkpoint='work_dirs/scfa_hmdb51/epoch_100.pth',
             prefix='backbone.')),
     # no projection, no contrastive loss; the classifier sees detached
     # features (joint_ce_weight=0), so nothing else learns

@@ -3,7 +3,20 @@
 Importing the package (or ``custom_imports = dict(imports=['scfa_mm'])``)
 registers every component in MMAction2's registries.
 """
-from .utils.mmaction_compat import patch_missing_drn
+import warnings
+
+# Warnings about the pinned stack, not actionable by a user: mmengine 0.10.7
+# imports pkg_resources (kept by the setuptools<81 pin), and mmcv-lite has
+# no compiled deformable attention, which no model of the plugin uses.
+# Import scfa_mm before mmengine (as tools/ do) for the first to apply.
+warnings.filterwarnings(
+    'ignore', message='pkg_resources is deprecated', category=UserWarning)
+warnings.filterwarnings(
+    'ignore',
+    message='Fail to import ``MultiScaleDeformableAttention``',
+    category=UserWarning)
+
+from .utils.mmaction_compat import patch_missing_drn  # noqa: E402
 
 # Must run before anything imports mmaction.models.
 patch_missing_drn()

@@ -1,3 +1,6 @@
+import argparse
+import re
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -264,6 +267,7 @@ def test_predict_stores_the_video_embedding():
 
 def test_linear_evaluation_config_freezes_the_loaded_encoder(tmp_path):
     from mmengine import Config
+    from mmengine.config import DictAction
 
     from .conftest import REPO_ROOT
     small = dict(
@@ -277,10 +281,19 @@ def test_linear_evaluation_config_freezes_the_loaded_encoder(tmp_path):
     checkpoint = tmp_path / 'scfa.pth'
     torch.save(dict(state_dict=trained.state_dict()), checkpoint)
 
-    cfg = Config.fromfile(f'{REPO_ROOT}/configs/scfa_linear_hmdb51.py')
+    path = f'{REPO_ROOT}/configs/scfa_linear_hmdb51.py'
+    cfg = Config.fromfile(path)
     del small['neck']  # the linear evaluation has none
     cfg.merge_from_dict(dict(model=small))
-    cfg.model.backbone.init_cfg.checkpoint = str(checkpoint)
+    # the override exactly as the config's header documents it
+    header = open(path).read().split('_base_')[0].replace('\\\n#', '')
+    option = re.search(r'--cfg-options\s+(\S+)=', header).group(1)
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    cfg.merge_from_dict(
+        parser.parse_args(['--cfg-options',
+                           f'{option}={checkpoint}']).cfg_options)
+    assert cfg.model.backbone.init_cfg.checkpoint == str(checkpoint)
     model = MODELS.build(cfg.model)
     model.init_weights()
     for key, value in trained.backbone.state_dict().items():

@@ -9,7 +9,7 @@ from mmengine.config import Config, DictAction
 from mmengine.dist import is_distributed
 from mmengine.runner import Runner
 
-from scfa_mm.utils import (adapt_to_available_device,
+from scfa_mm.utils import (KnownLogNoiseFilter, adapt_to_available_device,
                            allow_full_checkpoint_loading, check_data_exists,
                            check_labels)
 
@@ -66,6 +66,7 @@ def run_runner(cfg: Config, args: argparse.Namespace, mode: str) -> None:
     check_labels(cfg, dataloaders)
     allow_full_checkpoint_loading()
     runner = Runner.from_cfg(cfg)
+    runner.logger.addFilter(KnownLogNoiseFilter())
     runner.train() if mode == 'train' else runner.test()
     if is_distributed():
         # Every rank done before any tears the group down: a rank that

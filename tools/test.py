@@ -8,10 +8,10 @@ Examples:
 """
 import argparse
 
+# first: quiets the pinned stack's warnings, registers the plugin
+import scfa_mm  # isort: skip  # noqa: F401
 from mmengine.config import Config
 from runner_utils import add_runner_arguments, load_runner_config, run_runner
-
-import scfa_mm  # noqa: F401  (registers the plugin's components)
 
 
 def parse_args() -> argparse.Namespace:

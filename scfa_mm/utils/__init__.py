@@ -1,12 +1,13 @@
 from .build import build_untrained_model, read_test_dump
 from .complexity import VideoClassScores, median_latency, video_complexity
 from .mmaction_compat import patch_missing_drn
-from .runtime import (adapt_to_available_device, allow_full_checkpoint_loading,
-                      check_data_exists, check_labels)
+from .runtime import (KnownLogNoiseFilter, adapt_to_available_device,
+                      allow_full_checkpoint_loading, check_data_exists,
+                      check_labels)
 
 __all__ = [
-    'VideoClassScores', 'build_untrained_model', 'read_test_dump',
-    'adapt_to_available_device', 'allow_full_checkpoint_loading',
-    'check_data_exists', 'check_labels', 'median_latency', 'patch_missing_drn',
-    'video_complexity'
+    'KnownLogNoiseFilter', 'VideoClassScores', 'build_untrained_model',
+    'read_test_dump', 'adapt_to_available_device',
+    'allow_full_checkpoint_loading', 'check_data_exists', 'check_labels',
+    'median_latency', 'patch_missing_drn', 'video_complexity'
 ]

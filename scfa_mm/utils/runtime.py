@@ -1,6 +1,7 @@
 """Runtime set-up of training and testing: CPU fallbacks, checkpoint
 loading on new torch, and a data check before the Runner starts."""
 import copy
+import logging
 import os.path as osp
 from typing import Any, Dict, Optional, Sequence
 
@@ -143,3 +144,18 @@ def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
                                 f'{osp.abspath(".")}):\n  ' +
                                 '\n  '.join(missing) +
                                 f'\nPrepare the data with:\n  {how}')
+
+
+class KnownLogNoiseFilter(logging.Filter):
+    """Drops MMEngine log warnings that no setting of a user removes: its
+    own ``CheckpointHook`` builds a deprecated ``FileClient`` on every run,
+    and its ``DumpResults`` metric (``tools/test.py --dump``) takes no
+    prefix yet warns that none is set."""
+
+    noise = ('"FileClient" will be deprecated',
+             '"HardDiskBackend" is the alias of "LocalBackend"',
+             'The prefix is not set in metric class DumpResults')
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not any(text in message for text in self.noise)

@@ -23,12 +23,13 @@ import json
 import os
 import os.path as osp
 
+# first: quiets the pinned stack's warnings, registers the plugin
+import scfa_mm  # isort: skip  # noqa: F401
 import torch
 from mmaction.registry import DATASETS
 from mmengine import Config
 from mmengine.registry import init_default_scope
 
-import scfa_mm  # noqa: F401  (registers the plugin's components)
 from scfa_mm.evaluation import ReversedPairMetric
 from scfa_mm.utils import read_test_dump
 from scfa_mm.utils.plots import (confusion_matrix, plot_confusion_matrix,

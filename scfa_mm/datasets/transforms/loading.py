@@ -1,9 +1,11 @@
 """Video opening and decoding that name the file and decode frames once."""
+import io
 from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 from mmaction.datasets.transforms import DecordInit
 from mmaction.registry import TRANSFORMS
+from mmengine import fileio
 
 
 class DecodedFrames:
@@ -72,8 +74,17 @@ class CheckedDecordInit(DecordInit):
     fails with "Error reading N bytes" and no name. Here, a file that cannot
     be opened raises ``RuntimeError`` with its path and decord's reason, and
     a video with no frame raises ``ValueError`` with its path. Arguments and
-    keys are those of ``DecordInit``.
+    keys are those of ``DecordInit``. Files are read through
+    ``mmengine.fileio`` (the stock transform's ``FileClient`` is deprecated
+    and warns on every worker).
     """
+
+    def _get_video_reader(self, filename: str) -> object:
+        import decord
+        backend_args = None if self.io_backend in ('disk', 'local') else \
+            dict(backend=self.io_backend, **self.kwargs)
+        buffer = io.BytesIO(fileio.get(filename, backend_args=backend_args))
+        return decord.VideoReader(buffer, num_threads=self.num_threads)
 
     def transform(self, results: Dict) -> Dict:
         filename = results['filename']

@@ -1,0 +1,70 @@
+"""tools/data/check_videos.py on real clips, broken copies and frame
+folders."""
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+from .conftest import REPO_ROOT, VIDEOS, video_path
+
+SCRIPT = osp.join(REPO_ROOT, 'tools', 'data', 'check_videos.py')
+
+
+def run(*args):
+    return subprocess.run([sys.executable, SCRIPT, *map(str, args)],
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+
+
+def test_broken_videos_are_named_and_left_out(tmp_path):
+    for name in VIDEOS:
+        shutil.copy(video_path(name), tmp_path / name)
+    good = video_path('clip_340x256_300f.mp4')
+    data = open(good, 'rb').read()
+    (tmp_path / 'truncated.mp4').write_bytes(data[:len(data) // 3])
+    (tmp_path / 'empty.mp4').write_bytes(b'')
+    lines = [f'{name} 0' for name in VIDEOS]
+    lines[1:1] = ['truncated.mp4 1', 'missing.mp4 1', 'empty.mp4 0']
+    ann_file = tmp_path / 'train.txt'
+    ann_file.write_text('\n'.join(lines) + '\n')
+
+    # configs/scfa_hmdb51.py samples 16 frames per view: all clips suffice
+    done = run(ann_file, '--data-prefix', tmp_path, '--nproc', 2,
+               '--config', osp.join(REPO_ROOT, 'configs', 'scfa_hmdb51.py'))
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = (tmp_path / 'train.report.txt').read_text().splitlines()
+    assert [line.split(':')[0] for line in report] == \
+        ['line 2', 'line 3', 'line 4']
+    assert 'truncated.mp4: cannot decode' in report[0]
+    assert 'missing.mp4: file not found' in report[1]
+    assert 'empty.mp4: cannot decode' in report[2]
+    clean = (tmp_path / 'train.clean.txt').read_text().splitlines()
+    assert clean == [f'{name} 0' for name in VIDEOS]
+
+    # the cleaned list passes; a stricter frame count catches the short clip
+    assert run(tmp_path / 'train.clean.txt', '--data-prefix',
+               tmp_path).returncode == 0
+    done = run(tmp_path / 'train.clean.txt', '--data-prefix', tmp_path,
+               '--min-frames', 100, '--out-dir', tmp_path / 'strict')
+    assert done.returncode == 1
+    report = (tmp_path / 'strict' / 'train.clean.report.txt').read_text()
+    assert report == (f'line 4: {tmp_path}/short_340x256_32f.mp4: '
+                      '32 frames, fewer than the 100 needed\n')
+
+
+def test_frame_folders_must_hold_the_listed_frames(tmp_path):
+    for folder, count in (('a', 5), ('b', 4)):
+        (tmp_path / folder).mkdir()
+        for index in range(1, count + 1):
+            (tmp_path / folder / f'img_{index:05}.jpg').write_bytes(b'x')
+    ann_file = tmp_path / 'frames.txt'
+    ann_file.write_text('a 5 0\nb 5 1\nc 3 0\n')
+    done = run(ann_file, '--data-prefix', tmp_path, '--rawframes')
+    assert done.returncode == 1
+    report = (tmp_path / 'frames.report.txt').read_text().splitlines()
+    assert report == [
+        f'line 2: {tmp_path}/b: 1 of the 5 listed frames missing '
+        '(first: img_00005.jpg)', f'line 3: {tmp_path}/c: folder not found'
+    ]
+    assert (tmp_path / 'frames.clean.txt').read_text() == 'a 5 0\n'

@@ -1,0 +1,185 @@
+"""Find the broken videos of an annotation list before training.
+
+Opens every entry of an MMAction2 annotation list in parallel (a progress
+bar with an ETA on the way) and checks that
+
+- a video (``VideoDataset`` list: ``path label``) opens with decord, has
+  frames, and decodes its first, middle and last frame (``--full-decode``:
+  every frame);
+- a frame folder (``--rawframes``, ``RawframeDataset`` list:
+  ``folder total_frames label``) holds exactly the listed number of frames
+  under ``--filename-tmpl`` names;
+- it has at least the frames one clip of the config's training sampler
+  takes without repeating (``--config``), or ``--min-frames``.
+
+Writes ``<out-dir>/<list>.report.txt`` (one line per bad entry: line number,
+path, reason) and ``<out-dir>/<list>.clean.txt`` (the good lines,
+unchanged), and exits with status 1 if any entry is bad.
+
+Examples:
+    python tools/data/check_videos.py data/hmdb51/hmdb51_train_split_1_videos.txt \
+        --data-prefix data/hmdb51/videos --config configs/scfa_hmdb51.py
+    python tools/data/check_videos.py data/penn_action/penn_action_train_list_rawframes.txt \
+        --data-prefix data/penn_action/Penn_Action/frames --rawframes \
+        --filename-tmpl '{:06}.jpg' --start-index 1
+"""  # noqa: E501
+import argparse
+import os
+import os.path as osp
+import sys
+from functools import partial
+from typing import List, Optional, Tuple
+
+from mmengine.utils import track_parallel_progress
+
+# One clip's frames without repetition, per sampler of the plugin and
+# MMAction2; the samplers themselves repeat frames of shorter videos.
+SAMPLER_FRAMES = {
+    'TemporalMultiView':
+    lambda t: t['clip_len'],
+    'SampleFrames':
+    lambda t: (t['clip_len'] - 1) * t.get('frame_interval', 1) + 1,
+    'CVRLSampleFrames':
+    lambda t: (t.get('clip_len', 16) - 1) * t.get('frame_interval', 2) + 1,
+}
+
+
+def frames_needed(config: str) -> int:
+    """Frames one training clip of ``config`` takes without repeating."""
+    from mmengine import Config
+    cfg = Config.fromfile(config)
+    for transform in cfg.train_dataloader.dataset.get('pipeline', []):
+        if transform['type'] in SAMPLER_FRAMES:
+            return SAMPLER_FRAMES[transform['type']](transform)
+    raise ValueError(f'{config}: no sampler of {sorted(SAMPLER_FRAMES)} in '
+                     'train_dataloader.dataset.pipeline; use --min-frames')
+
+
+def check_video(path: str, full_decode: bool) -> Tuple[Optional[str], int]:
+    """``(reason or None, frame count)`` of one video file."""
+    if not osp.isfile(path):
+        return 'file not found', 0
+    try:
+        import decord
+        reader = decord.VideoReader(path, num_threads=1)
+        count = len(reader)
+        if count < 1:
+            return 'no frame', 0
+        indices = list(range(count)) if full_decode else sorted(
+            {0, count // 2, count - 1})
+        for start in range(0, len(indices), 64):
+            reader.get_batch(indices[start:start + 64]).asnumpy()
+    except Exception as error:  # decord raises several types
+        reason = str(error).strip().splitlines()
+        return f'cannot decode: {type(error).__name__}: {reason[0]}', 0
+    return None, count
+
+
+def check_frame_folder(path: str, listed: int, filename_tmpl: str,
+                       start_index: int) -> Tuple[Optional[str], int]:
+    """``(reason or None, frame count)`` of one rawframe folder."""
+    if not osp.isdir(path):
+        return 'folder not found', 0
+    names = set(os.listdir(path))
+    expected = [filename_tmpl.format(start_index + i) for i in range(listed)]
+    missing = [name for name in expected if name not in names]
+    if listed < 1:
+        return 'no frame listed', 0
+    if missing:
+        return (f'{len(missing)} of the {listed} listed frames missing '
+                f'(first: {missing[0]})'), listed - len(missing)
+    return None, listed
+
+
+def check_entry(entry: Tuple[int, str], data_prefix: str, rawframes: bool,
+                filename_tmpl: str, start_index: int, min_frames: int,
+                full_decode: bool) -> Tuple[int, str, Optional[str]]:
+    """``(line number, path, reason or None)`` of one list line."""
+    number, line = entry
+    fields = line.split()
+    path = osp.join(data_prefix, fields[0])
+    if rawframes:
+        if len(fields) < 2 or not fields[1].isdigit():
+            return number, path, 'no frame count in the line'
+        reason, count = check_frame_folder(path, int(fields[1]), filename_tmpl,
+                                           start_index)
+    else:
+        reason, count = check_video(path, full_decode)
+    if reason is None and count < min_frames:
+        reason = f'{count} frames, fewer than the {min_frames} needed'
+    return number, path, reason
+
+
+def read_entries(list_file: str) -> List[Tuple[int, str]]:
+    with open(list_file) as f:
+        return [(number, line.rstrip('\n'))
+                for number, line in enumerate(f, 1) if line.strip()]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('list', help='MMAction2 annotation list')
+    parser.add_argument(
+        '--data-prefix', default='', help='folder the list paths are in')
+    parser.add_argument(
+        '--rawframes',
+        action='store_true',
+        help='a RawframeDataset list of frame folders')
+    parser.add_argument('--filename-tmpl', default='img_{:05}.jpg')
+    parser.add_argument('--start-index', type=int, default=1)
+    parser.add_argument(
+        '--config', help='require the frames of its training sampler')
+    parser.add_argument('--min-frames', type=int, default=1)
+    parser.add_argument(
+        '--full-decode',
+        action='store_true',
+        help='decode every frame (slow; default: first, middle, last)')
+    parser.add_argument('--nproc', type=int, default=os.cpu_count())
+    parser.add_argument(
+        '--out-dir',
+        help='where the report and the cleaned list go '
+        '(default: next to the list)')
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    min_frames = max(args.min_frames,
+                     frames_needed(args.config) if args.config else 1)
+    entries = read_entries(args.list)
+    check = partial(
+        check_entry,
+        data_prefix=args.data_prefix,
+        rawframes=args.rawframes,
+        filename_tmpl=args.filename_tmpl,
+        start_index=args.start_index,
+        min_frames=min_frames,
+        full_decode=args.full_decode)
+    print(f'checking {len(entries)} entries of {args.list} '
+          f'(at least {min_frames} frames each)')
+    results = track_parallel_progress(
+        check, entries, max(1, args.nproc), file=sys.stderr)
+    bad = [(number, path, reason) for number, path, reason in results
+           if reason is not None]
+    bad_lines = {number for number, _, _ in bad}
+
+    out_dir = args.out_dir or osp.dirname(osp.abspath(args.list))
+    os.makedirs(out_dir, exist_ok=True)
+    stem = osp.splitext(osp.basename(args.list))[0]
+    report = osp.join(out_dir, f'{stem}.report.txt')
+    clean = osp.join(out_dir, f'{stem}.clean.txt')
+    with open(report, 'w') as f:
+        f.writelines(f'line {number}: {path}: {reason}\n'
+                     for number, path, reason in bad)
+    with open(clean, 'w') as f:
+        f.writelines(f'{line}\n' for number, line in entries
+                     if number not in bad_lines)
+    print(f'\n{len(entries) - len(bad)} good, {len(bad)} bad; report: '
+          f'{report}; cleaned list: {clean}')
+    for number, path, reason in bad[:20]:
+        print(f'  line {number}: {path}: {reason}')
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
