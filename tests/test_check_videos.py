@@ -30,8 +30,8 @@ def test_broken_videos_are_named_and_left_out(tmp_path):
     ann_file.write_text('\n'.join(lines) + '\n')
 
     # configs/scfa_hmdb51.py samples 16 frames per view: all clips suffice
-    done = run(ann_file, '--data-prefix', tmp_path, '--nproc', 2,
-               '--config', osp.join(REPO_ROOT, 'configs', 'scfa_hmdb51.py'))
+    done = run(ann_file, '--data-prefix', tmp_path, '--nproc', 2, '--config',
+               osp.join(REPO_ROOT, 'configs', 'scfa_hmdb51.py'))
     assert done.returncode == 1, done.stdout + done.stderr
     report = (tmp_path / 'train.report.txt').read_text().splitlines()
     assert [line.split(':')[0] for line in report] == \

@@ -1,7 +1,7 @@
-from .transforms import (CheckedDecordInit, GridAggregate, TemporalMultiView,
-                         UniqueFrameReader)
+from .transforms import (CheckedDecordInit, FramePackInit, GridAggregate,
+                         TemporalMultiView, UniqueFrameReader)
 
 __all__ = [
-    'CheckedDecordInit', 'GridAggregate', 'TemporalMultiView',
+    'CheckedDecordInit', 'FramePackInit', 'GridAggregate', 'TemporalMultiView',
     'UniqueFrameReader'
 ]

@@ -1,8 +1,8 @@
 from .grid_aggregate import GridAggregate
-from .loading import CheckedDecordInit, UniqueFrameReader
+from .loading import CheckedDecordInit, FramePackInit, UniqueFrameReader
 from .temporal_multiview import TemporalMultiView
 
 __all__ = [
-    'CheckedDecordInit', 'GridAggregate', 'TemporalMultiView',
+    'CheckedDecordInit', 'FramePackInit', 'GridAggregate', 'TemporalMultiView',
     'UniqueFrameReader'
 ]

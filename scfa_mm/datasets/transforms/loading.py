@@ -5,7 +5,10 @@ from typing import Any, Dict, Optional, Sequence
 import numpy as np
 from mmaction.datasets.transforms import DecordInit
 from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
 from mmengine import fileio
+
+from ..frame_pack import FramePackReader
 
 
 class DecodedFrames:
@@ -97,4 +100,23 @@ class CheckedDecordInit(DecordInit):
                                f'{type(error).__name__}: {error}') from error
         if results['total_frames'] < 1:
             raise ValueError(f'Video {filename!r} has no frame')
+        return results
+
+
+@TRANSFORMS.register_module()
+class FramePackInit(BaseTransform):
+    """Open a frame pack (``tools/data/build_frame_cache.py``) in place of a
+    video: the cached-data counterpart of ``DecordInit``.
+
+    Sets ``video_reader`` (a :class:`FramePackReader`, which MMAction2's
+    ``DecordDecode`` and the plugin's samplers read like decord's reader),
+    ``total_frames`` and ``avg_fps`` from ``filename``. A missing or
+    incomplete pack raises an error that names it.
+    """
+
+    def transform(self, results: Dict) -> Dict:
+        reader = FramePackReader(results['filename'])
+        results['video_reader'] = reader
+        results['total_frames'] = len(reader)
+        results['avg_fps'] = reader.header['fps']
         return results

@@ -1,0 +1,167 @@
+"""tools/data/build_frame_cache.py and reading its packs."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import cv2
+import decord
+import numpy as np
+import pytest
+from mmaction.registry import TRANSFORMS
+from mmengine.dataset import Compose
+
+from scfa_mm.datasets.frame_pack import (FramePackError, FramePackReader,
+                                         is_complete_pack)
+from .conftest import REPO_ROOT, video_path, write_moving_square_videos
+
+SCRIPT = os.path.join(REPO_ROOT, 'tools', 'data', 'build_frame_cache.py')
+REAL = ['short_340x256_32f.mp4', 'clip_320x240_164f.avi']
+
+
+def build(ann_file, data_prefix, out, *extra, wait=True):
+    command = [
+        sys.executable, SCRIPT,
+        str(ann_file), '--data-prefix',
+        str(data_prefix), '--out',
+        str(out), '--size', '64', '48', '--nproc', '2', *map(str, extra)
+    ]
+    if not wait:
+        return subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True)
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def videos(tmp_path):
+    """The tiny moving-square videos, two real clips and a broken one."""
+    ann_file = write_moving_square_videos(tmp_path, num_videos=6)
+    lines = ann_file.read_text().splitlines()
+    for name in REAL:
+        shutil.copy(video_path(name), tmp_path / 'videos' / name)
+        lines.append(f'{name} 1')
+    (tmp_path / 'videos' / 'broken.mp4').write_bytes(b'\x00' * 1000)
+    lines.insert(2, 'broken.mp4 0')
+    ann_file.write_text('\n'.join(lines) + '\n')
+    return ann_file, tmp_path / 'videos'
+
+
+def pack_of(out, video):
+    return out / 'packs' / (os.path.splitext(video)[0] + '.pack')
+
+
+def test_round_trip_and_broken_video(videos, tmp_path):
+    ann_file, video_dir = videos
+    out = tmp_path / 'cache'
+    done = build(ann_file, video_dir, out)
+    assert done.returncode == 1, done.stdout + done.stderr
+    failed = (out / 'train.failed.txt').read_text()
+    assert failed.startswith('line 3: ') and 'broken.mp4: cannot decode' \
+        in failed
+    cached = (out / 'train.txt').read_text().splitlines()
+    expected = [
+        line for line in ann_file.read_text().splitlines()
+        if not line.startswith('broken')
+    ]
+    assert [line.split()[1] for line in cached] == \
+        [line.split()[1] for line in expected]
+    assert all(line.startswith('packs/') for line in cached)
+
+    for line in expected:
+        video = line.split()[0]
+        reader = decord.VideoReader(str(video_dir / video))
+        source = reader.get_batch(list(range(len(reader)))).asnumpy()
+        source = np.stack([
+            cv2.resize(frame, (64, 48), interpolation=cv2.INTER_LINEAR)
+            for frame in source
+        ]).astype(np.float64)
+        pack = FramePackReader(str(pack_of(out, video)))
+        assert len(pack) == len(reader)
+        order = np.random.default_rng(0).permutation(len(pack))[:10]
+        frames = pack.get_batch(order).asnumpy()
+        assert frames.shape == (10, 48, 64, 3)
+        # JPEG at quality 90 (4:4:4): ~3 grey levels on average on the
+        # real clips, more at a few edges
+        error = np.abs(frames - source[order])
+        assert error.mean() < 3.5 and np.percentile(error, 99) < 25, video
+
+    # --allow-failures accepts the broken video; the rest is reused
+    done = build(ann_file, video_dir, out, '--allow-failures')
+    assert done.returncode == 0
+    assert '0 decoded now, 8 already complete' in done.stdout
+
+
+def test_interrupted_build_resumes(videos, tmp_path):
+    ann_file, video_dir = videos
+    lines = [l for l in ann_file.read_text().splitlines() if 'broken' not in l]
+    # slower videos at the end, so that the kill finds work left
+    for copy in range(4):
+        shutil.copy(video_path(REAL[1]), video_dir / f'copy_{copy}.avi')
+        lines.append(f'copy_{copy}.avi 1')
+    ann_file.write_text('\n'.join(lines) + '\n')
+    out = tmp_path / 'cache'
+    process = build(ann_file, video_dir, out, wait=False)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(out.glob('packs/*.pack')):
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the tool and its workers
+    process.wait()
+    existing = list(out.glob('packs/**/*.pack'))
+    assert all(is_complete_pack(str(p)) for p in existing)
+    mtimes = {p: p.stat().st_mtime_ns for p in existing}
+    # a torn file in place of a pack not yet written (e.g. copied while
+    # being written) is refused by name, then rebuilt
+    videos = [line.split()[0] for line in ann_file.read_text().splitlines()]
+    torn_video = next(v for v in videos[::-1] if not pack_of(out, v).exists())
+    torn = pack_of(out, torn_video)
+    torn.parent.mkdir(parents=True, exist_ok=True)
+    torn.write_bytes(b'SCFAPACK\x10\x00')
+    with pytest.raises(FramePackError, match=torn_video.split('.')[0]):
+        FramePackReader(str(torn))
+
+    done = build(ann_file, video_dir, out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = done.stdout.strip().splitlines()[-2]
+    assert f'{len(mtimes)} already complete' in summary, summary
+    for path, mtime in mtimes.items():
+        assert path.stat().st_mtime_ns == mtime  # not redone
+    assert len((out / 'train.txt').read_text().splitlines()) == 12
+    assert all(
+        is_complete_pack(str(pack_of(out,
+                                     line.split()[0])))
+        for line in ann_file.read_text().splitlines())
+
+
+def test_samplers_read_packs_like_videos(videos, tmp_path):
+    ann_file, video_dir = videos
+    out = tmp_path / 'cache'
+    build(ann_file, video_dir, out, '--allow-failures')
+    video = video_dir / 'clip_320x240_164f.avi'
+    tail = [
+        dict(
+            type='TemporalMultiView', num_views=2, clip_len=8, test_mode=True),
+        dict(type='DecordDecode')
+    ]
+    from_video = Compose([
+        TRANSFORMS.build(t) for t in [
+            dict(type='CheckedDecordInit'), *tail,
+            dict(type='Resize', scale=(64, 48), keep_ratio=False)
+        ]
+    ])(
+        dict(filename=str(video)))
+    from_cache = Compose(
+        [TRANSFORMS.build(t) for t in [dict(type='FramePackInit'), *tail]])(
+            dict(filename=str(pack_of(out, video.name))))
+    assert from_cache['total_frames'] == from_video['total_frames'] == 164
+    np.testing.assert_array_equal(from_cache['frame_inds'],
+                                  from_video['frame_inds'])
+    difference = np.abs(
+        np.stack(from_cache['imgs']).astype(float) -
+        np.stack(from_video['imgs']))
+    # the cache holds the pipeline's resized frames, up to JPEG's error
+    assert difference.mean() < 3.5

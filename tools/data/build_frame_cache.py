@@ -1,0 +1,177 @@
+"""Decode every video of an annotation list once into frame packs.
+
+Sparse temporal sampling decodes nearly a whole video for every sample, so
+a data worker spends ~95% of its time in the video decoder. This tool pays
+that once: it decodes every video of an MMAction2 list, resizes its frames
+(default 64x64, what the SCFA configs resize to), stores them as JPEGs in
+one pack per video (``scfa_mm/datasets/frame_pack.py``), and writes the
+list of the cache, which the ``*_cache.py`` dataset configs read through
+``FramePackInit``.
+
+- Parallel over ``--nproc`` processes, with a progress bar and an ETA.
+- Resumable: packs are written under a temporary name and renamed when
+  complete; a second run skips every complete pack and redoes the rest.
+- Nothing lost silently: every video that cannot be decoded, or has no
+  frame, is named in ``<out>/<list>.failed.txt`` and left out of the
+  written list, and the tool exits with status 1 unless
+  ``--allow-failures``.
+
+Example:
+    python tools/data/build_frame_cache.py \
+        data/hmdb51/hmdb51_train_split_1_videos.txt \
+        --data-prefix data/hmdb51/videos --out data/hmdb51/frame_cache
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+from functools import partial
+from typing import List, Optional, Tuple
+
+import cv2
+import numpy as np
+from mmengine.utils import track_parallel_progress, track_progress
+
+from scfa_mm.datasets.frame_pack import SUFFIX, is_complete_pack, write_pack
+
+CHUNK = 64  # frames decoded per request: bounds memory on long videos
+
+
+def pack_path(out: str, video: str) -> str:
+    """Where the pack of ``video`` (a path relative to the data prefix)
+    goes: the same relative path, with the pack suffix."""
+    return osp.join(out, 'packs', osp.splitext(video)[0] + SUFFIX)
+
+
+INTERPOLATIONS = dict(
+    bilinear=cv2.INTER_LINEAR, area=cv2.INTER_AREA, bicubic=cv2.INTER_CUBIC)
+
+
+def decode_resized(path: str, size: Tuple[int, int],
+                   interpolation: str) -> Tuple[List, float]:
+    """All frames of ``path`` resized to ``size`` (w, h), and its fps."""
+    import decord
+    reader = decord.VideoReader(path, num_threads=1)
+    frames = []
+    for start in range(0, len(reader), CHUNK):
+        batch = reader.get_batch(
+            list(range(start, min(start + CHUNK, len(reader))))).asnumpy()
+        frames += [
+            cv2.resize(
+                frame, size, interpolation=INTERPOLATIONS[interpolation])
+            for frame in batch
+        ]
+    return frames, float(reader.get_avg_fps())
+
+
+def build_one(entry: Tuple[int, str], data_prefix: str, out: str,
+              size: Tuple[int, int], interpolation: str,
+              quality: int) -> Tuple[int, str, Optional[str], int, int]:
+    """``(line number, line, failure or None, frames, bytes)``."""
+    number, line = entry
+    video = line.split()[0]
+    target = pack_path(out, video)
+    if is_complete_pack(target):
+        return number, line, None, -1, os.path.getsize(target)
+    source = osp.join(data_prefix, video)
+    if not osp.isfile(source):
+        return number, line, f'{source}: file not found', 0, 0
+    try:
+        frames, fps = decode_resized(source, size, interpolation)
+    except Exception as error:  # decord raises several types
+        first = str(error).strip().splitlines()
+        return (number, line,
+                f'{source}: cannot decode: {type(error).__name__}: '
+                f'{first[0] if first else ""}', 0, 0)
+    if not frames:
+        return number, line, f'{source}: no frame', 0, 0
+    written = write_pack(target, frames, quality=quality, fps=fps)
+    return number, line, None, len(frames), written
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('list', help='VideoDataset list: "path label"')
+    parser.add_argument('--data-prefix', default='')
+    parser.add_argument('--out', required=True, help='cache folder')
+    parser.add_argument(
+        '--size',
+        type=int,
+        nargs=2,
+        default=(64, 64),
+        metavar=('W', 'H'),
+        help='frame size in the cache (default: 64 64)')
+    parser.add_argument(
+        '--interpolation',
+        choices=sorted(INTERPOLATIONS),
+        default='bilinear',
+        help="resampling (default: bilinear, as MMAction2's Resize, so that "
+        'cached frames are the resized frames of the video pipeline)')
+    parser.add_argument('--quality', type=int, default=90, help='JPEG')
+    parser.add_argument('--nproc', type=int, default=os.cpu_count())
+    parser.add_argument(
+        '--allow-failures',
+        action='store_true',
+        help='exit with 0 even if some videos failed')
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    with open(args.list) as f:
+        entries = [(number, line.rstrip('\n'))
+                   for number, line in enumerate(f, 1) if line.strip()]
+    print(f'caching {len(entries)} videos of {args.list} at '
+          f'{args.size[0]}x{args.size[1]} into {args.out}')
+    build = partial(
+        build_one,
+        data_prefix=args.data_prefix,
+        out=args.out,
+        size=tuple(args.size),
+        interpolation=args.interpolation,
+        quality=args.quality)
+    if args.nproc > 1:
+        results = track_parallel_progress(
+            build, entries, args.nproc, file=sys.stderr)
+    else:
+        results = track_progress(build, entries, file=sys.stderr)
+    failed = [(number, reason) for number, _, reason, _, _ in results
+              if reason is not None]
+    done = [(line, frames, size) for _, line, reason, frames, size in results
+            if reason is None]
+
+    stem = osp.splitext(osp.basename(args.list))[0]
+    cached_list = osp.join(args.out, osp.basename(args.list))
+    with open(cached_list, 'w') as f:
+        for line, _, _ in done:
+            video, rest = line.split(maxsplit=1) if ' ' in line.strip() \
+                else (line.strip(), '')
+            relative = osp.relpath(pack_path(args.out, video), args.out)
+            f.write(f'{relative} {rest}'.rstrip() + '\n')
+    failed_file = osp.join(args.out, f'{stem}.failed.txt')
+    with open(failed_file, 'w') as f:
+        f.writelines(f'line {number}: {reason}\n' for number, reason in failed)
+
+    reused = sum(frames < 0 for _, frames, _ in done)
+    total_bytes = sum(size for _, _, size in done)
+    new = [(frames, size) for _, frames, size in done if frames > 0]
+    print(f'\n{len(done)} videos cached ({len(done) - reused} decoded now, '
+          f'{reused} already complete), {total_bytes / 2**20:.1f} MiB; '
+          f'list: {cached_list}')
+    if new:
+        frames = np.array([f for f, _ in new])
+        sizes = np.array([s for _, s in new])
+        print(f'decoded now: {frames.sum()} frames, '
+              f'{sizes.mean() / 1024:.1f} KiB per video, '
+              f'{sizes.sum() / frames.sum() / 1024:.2f} KiB per frame')
+    if failed:
+        print(f'{len(failed)} videos failed and are not in the list '
+              f'(report: {failed_file}):')
+        for number, reason in failed[:20]:
+            print(f'  line {number}: {reason}')
+        return 0 if args.allow_failures else 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
