@@ -4,3 +4,8 @@
 _base_ = './scfa_hmdb51.py'
 
 model = dict(positives='video')
+
+# Synchronised BatchNorm across GPUs: with per-GPU statistics the model can
+# tell its own views from other GPUs' by their batch statistics and cheat
+# the instance task (SimCLR, CVRL). Dropped on machines without GPUs.
+sync_bn = 'torch'

@@ -98,7 +98,10 @@ def test_round_trip_and_broken_video(videos, tmp_path):
 
 def test_interrupted_build_resumes(videos, tmp_path):
     ann_file, video_dir = videos
-    lines = [l for l in ann_file.read_text().splitlines() if 'broken' not in l]
+    lines = [
+        line for line in ann_file.read_text().splitlines()
+        if 'broken' not in line
+    ]
     # slower videos at the end, so that the kill finds work left
     for copy in range(4):
         shutil.copy(video_path(REAL[1]), video_dir / f'copy_{copy}.avi')

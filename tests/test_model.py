@@ -316,3 +316,16 @@ def test_linear_evaluation_config_freezes_the_loaded_encoder(tmp_path):
         if not torch.equal(v, before[k])
     }
     assert changed == {'cls_head.fc_cls.weight', 'cls_head.fc_cls.bias'}
+
+
+def test_channels_last_gives_the_same_outputs():
+    model = build_model().eval()
+    fast = build_model(channels_last=True).eval()
+    fast.load_state_dict(model.state_dict())
+    assert fast.backbone.conv1.conv.weight.is_contiguous(
+        memory_format=torch.channels_last)
+    data = model.data_preprocessor(batch([0, 1]))
+    with torch.no_grad():
+        expected = model(data['inputs'], mode='tensor', stage='backbone')
+        actual = fast(data['inputs'], mode='tensor', stage='backbone')
+    torch.testing.assert_close(actual, expected, rtol=1e-4, atol=1e-4)

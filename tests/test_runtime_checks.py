@@ -44,3 +44,30 @@ def test_labels_in_range_pass(tmp_path):
     cfg.model.cls_head.num_classes = 1
     with pytest.raises(ValueError, match=r'\[0, 1\)(.|\n)*line 2 .*b.mp4'):
         check_labels(cfg, ['train_dataloader'])
+
+
+def test_configs_fit_a_machine_without_gpu(monkeypatch):
+    from scfa_mm.utils import adapt_to_available_device
+    from scfa_mm.utils.runtime import workers_per_process
+    monkeypatch.setattr('torch.cuda.is_available', lambda: False)
+    from .conftest import REPO_ROOT
+    cfg = Config.fromfile(f'{REPO_ROOT}/configs/scfa_selfsup_hmdb51.py')
+    assert cfg.sync_bn == 'torch'
+    assert cfg.train_dataloader.num_workers == 'auto'
+    assert cfg.train_dataloader.pin_memory
+    adapt_to_available_device(cfg)
+    assert cfg.sync_bn is None
+    assert cfg.env_cfg.dist_cfg.backend == 'gloo'
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[key].num_workers == workers_per_process()
+        assert cfg[key].pin_memory is False
+
+
+@pytest.mark.parametrize('cores, processes, expected',
+                         [(16, 1, 15), (64, 4, 15), (64, 2, 16), (2, 1, 1),
+                          (2, 4, 1)])
+def test_workers_per_process(monkeypatch, cores, processes, expected):
+    from scfa_mm.utils.runtime import workers_per_process
+    monkeypatch.setattr('os.sched_getaffinity', lambda pid: set(range(cores)))
+    monkeypatch.setenv('LOCAL_WORLD_SIZE', str(processes))
+    assert workers_per_process() == expected

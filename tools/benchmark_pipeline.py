@@ -1,40 +1,55 @@
-"""Clips per second of the SCFA training pipeline next to the stock way.
+"""Clips per second of the SCFA training pipeline: stock, decode-once, cache.
 
-Each variant turns a video into 2 views of 16 frames, tiles each view into a
-4x4 grid of 56x56 and packs the result, on the real clips of
+Every variant makes what ``configs/_base_/datasets/hmdb51_scfa.py`` trains
+on: 2 views of 16 frames, resized to 64x64, cropped to 56x56, flipped,
+tiled into a 4x4 grid (224x224) and packed, from the real clips of
 ``../shared/data/videos``:
 
-- ``scfa``: DecordInit, TemporalMultiView(2 views), DecordDecode (through
-  UniqueFrameReader: each distinct frame decoded once), GridAggregate.
-- ``scfa, no decode-once``: the same with the plain decord reader, which
-  decodes the view-major indices as they come.
-- ``stock x2``: the stock MMAction2 way, two separate runs of DecordInit,
-  SampleFrames(num_clips=16) and DecordDecode, then the same GridAggregate.
+- ``stock x2``: the stock MMAction2 way, two runs of DecordInit,
+  SampleFrames(num_clips=16) and DecordDecode, then the same augmentation
+  and GridAggregate.
+- ``decode-once``: CheckedDecordInit, TemporalMultiView (2 views),
+  DecordDecode through UniqueFrameReader (each distinct frame decoded once,
+  in order): the video configs.
+- ``no decode-once``: the same with decord's reader used as it is.
+- ``cache``: FramePackInit on frame packs of 64x64 frames (what
+  ``tools/data/build_frame_cache.py`` writes), then the same pipeline: the
+  ``*_cache.py`` configs.
 
-The variants run interleaved, clip by clip, in one process, so that load on
-the machine affects them alike. Single-threaded decoding, as in a worker.
+The variants run interleaved, clip by clip, in one process pinned to one
+CPU core (one data worker), so that load on the machine affects them alike.
+The packs are built first into a temporary folder; their size is reported.
 
 Example:
-    python tools/benchmark_pipeline.py --rounds 5
+    python tools/benchmark_pipeline.py --rounds 10
 """
 import argparse
 import glob
+import os
 import os.path as osp
+import tempfile
 import time
 from typing import Callable, Dict, List
 
+import cv2
+import decord
 import numpy as np
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
 import scfa_mm  # noqa: F401  (registers the transforms)
+from scfa_mm.datasets.frame_pack import write_pack
 
-AGGREGATE = [
+AUGMENT_AND_AGGREGATE = [
+    dict(type='Resize', scale=(64, 64), keep_ratio=False),
+    dict(type='RandomCrop', size=56),
+    dict(type='Flip', flip_ratio=0.5),
     dict(type='GridAggregate', grid_shape=(4, 4), cell_size=(56, 56)),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs'),
 ]
+BASELINE = 'stock x2'
 
 
 def unwrap_reader(results: Dict) -> Dict:
@@ -43,50 +58,63 @@ def unwrap_reader(results: Dict) -> Dict:
     return results
 
 
-def build_variants() -> Dict[str, Callable[[str], Dict]]:
-    scfa = Compose([
-        dict(type='DecordInit'),
-        dict(type='TemporalMultiView', num_views=2, clip_len=16),
-        dict(type='DecordDecode'),
-        *AGGREGATE,
+def build_variants(packs: Dict[str, str]) -> Dict[str, Callable[[str], Dict]]:
+    """name -> function of a video path returning the packed sample."""
+    views = dict(type='TemporalMultiView', num_views=2, clip_len=16)
+    decode_once = Compose([
+        dict(type='CheckedDecordInit'), views,
+        dict(type='DecordDecode'), *AUGMENT_AND_AGGREGATE
     ])
-    scfa_plain = Compose([
-        dict(type='DecordInit'),
-        dict(type='TemporalMultiView', num_views=2, clip_len=16),
-        unwrap_reader,
-        dict(type='DecordDecode'),
-        *AGGREGATE,
+    no_decode_once = Compose([
+        dict(type='CheckedDecordInit'), views, unwrap_reader,
+        dict(type='DecordDecode'), *AUGMENT_AND_AGGREGATE
+    ])
+    cache = Compose([
+        dict(type='FramePackInit'), views,
+        dict(type='DecordDecode'), *AUGMENT_AND_AGGREGATE
     ])
     stock_view = Compose([
         dict(type='DecordInit'),
         dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16),
         dict(type='DecordDecode'),
     ])
-    aggregate = Compose(AGGREGATE)
+    augment = Compose(AUGMENT_AND_AGGREGATE)
+
+    def sample(filename: str) -> Dict:
+        return dict(filename=filename, start_index=0, label=0, modality='RGB')
 
     def stock_twice(filename: str) -> Dict:
-        views = [
-            stock_view(dict(filename=filename, start_index=0))
-            for _ in range(2)
-        ]
-        return aggregate(
+        clips = [stock_view(sample(filename)) for _ in range(2)]
+        return augment(
             dict(
-                imgs=views[0]['imgs'] + views[1]['imgs'],
+                imgs=clips[0]['imgs'] + clips[1]['imgs'],
                 num_clips=2,
                 clip_len=16,
-                img_shape=views[0]['img_shape'],
+                img_shape=clips[0]['img_shape'],
                 label=0,
                 modality='RGB'))
 
-    def run(pipeline: Compose) -> Callable[[str], Dict]:
-        return lambda filename: pipeline(
-            dict(filename=filename, start_index=0, label=0, modality='RGB'))
-
     return {
-        'scfa (decode once)': run(scfa),
-        'scfa, no decode-once': run(scfa_plain),
-        'stock x2': stock_twice,
+        BASELINE: stock_twice,
+        'decode-once': lambda video: decode_once(sample(video)),
+        'no decode-once': lambda video: no_decode_once(sample(video)),
+        'cache (frame packs, 64x64)':
+        lambda video: cache(sample(packs[video])),
     }
+
+
+def build_packs(videos: List[str], out: str) -> Dict[str, str]:
+    """Frame packs of ``videos`` as build_frame_cache.py writes them."""
+    packs = {}
+    for video in videos:
+        reader = decord.VideoReader(video, num_threads=1)
+        frames = [
+            cv2.resize(frame, (64, 64), interpolation=cv2.INTER_LINEAR)
+            for frame in reader.get_batch(list(range(len(reader)))).asnumpy()
+        ]
+        packs[video] = osp.join(out, osp.basename(video) + '.pack')
+        write_pack(packs[video], frames, fps=reader.get_avg_fps())
+    return packs
 
 
 def main() -> None:
@@ -98,6 +126,9 @@ def main() -> None:
     parser.add_argument(
         '--rounds', type=int, default=5, help='passes over the clips')
     args = parser.parse_args()
+    core = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {core})
+    cv2.setNumThreads(1)
     init_default_scope('mmaction')
     np.random.seed(0)
     videos = sorted(
@@ -105,30 +136,38 @@ def main() -> None:
         glob.glob(osp.join(args.videos, '*.avi')))
     if not videos:
         raise FileNotFoundError(f'no .mp4/.avi clip in {args.videos}')
-    variants = build_variants()
-    seconds: Dict[str, List[float]] = {name: [] for name in variants}
-    for variant in variants.values():  # warm-up
-        variant(videos[0])
-    progress = ProgressBar(args.rounds * len(videos))
-    for _ in range(args.rounds):
-        for video in videos:
-            for name, variant in variants.items():
-                start = time.perf_counter()
-                packed = variant(video)
-                seconds[name].append(time.perf_counter() - start)
-                assert packed['inputs'].shape == (2, 3, 224, 224)
-            progress.update()
-    baseline = 'stock x2'
-    base_total = sum(seconds[baseline])
-    print(f'\n{len(videos)} clips x {args.rounds} rounds, 2 views x 16 '
-          f'frames, 4x4 grid of 56x56\n')
-    print(f'| {"pipeline":<22} | clips/s | ms/clip (mean) | speed-up |')
-    print(f'|{"-" * 24}|---------|----------------|----------|')
+    with tempfile.TemporaryDirectory() as cache_dir:
+        packs = build_packs(videos, cache_dir)
+        pack_bytes = [osp.getsize(path) for path in packs.values()]
+        num_frames = [len(decord.VideoReader(v)) for v in videos]
+        variants = build_variants(packs)
+        seconds: Dict[str, List[float]] = {name: [] for name in variants}
+        for variant in variants.values():  # warm-up
+            variant(videos[0])
+        progress = ProgressBar(args.rounds * len(videos))
+        for _ in range(args.rounds):
+            for video in videos:
+                for name, variant in variants.items():
+                    start = time.perf_counter()
+                    packed = variant(video)
+                    seconds[name].append(time.perf_counter() - start)
+                    assert packed['inputs'].shape == (2, 3, 224, 224)
+                progress.update()
+    base_total = sum(seconds[BASELINE])
+    print(f'\n{len(videos)} clips ({sum(num_frames)} frames) x {args.rounds} '
+          f'rounds on CPU core {core}: 2 views x 16 frames, 64x64, crop 56, '
+          f'flip, 4x4 grid\n')
+    print(f'| {"pipeline":<26} | clips/s | ms/clip (mean) | speed-up |')
+    print(f'|{"-" * 28}|---------|----------------|----------|')
     for name, times in seconds.items():
         total = sum(times)
-        print(f'| {name:<22} | {len(times) / total:7.2f} | '
+        print(f'| {name:<26} | {len(times) / total:7.2f} | '
               f'{1000 * total / len(times):14.1f} | '
               f'{base_total / total:7.2f}x |')
+    print(f'\ncache size: {np.mean(pack_bytes) / 1024:.1f} KiB per video '
+          f'(these clips: {np.mean(num_frames):.0f} frames on average), '
+          f'{sum(pack_bytes) / sum(num_frames) / 1024:.2f} KiB per frame '
+          '(JPEG quality 90, 4:4:4)')
 
 
 if __name__ == '__main__':

@@ -10,6 +10,7 @@ import argparse
 
 # first: quiets the pinned stack's warnings, registers the plugin
 import scfa_mm  # isort: skip  # noqa: F401
+import torch
 from mmengine.config import Config
 from runner_utils import add_runner_arguments, load_runner_config, run_runner
 
@@ -25,7 +26,10 @@ def parse_args() -> argparse.Namespace:
         help='resume from this checkpoint, or, without a path, from the '
         'latest checkpoint in the work directory')
     parser.add_argument(
-        '--amp', action='store_true', help='automatic mixed precision')
+        '--amp',
+        action='store_true',
+        help='mixed precision on the GPU: bfloat16 where the GPU supports '
+        'it (no loss scaling), float16 with dynamic loss scaling otherwise')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -46,8 +50,15 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        if not torch.cuda.is_available():
+            raise SystemExit('--amp trains in mixed precision on a CUDA GPU, '
+                             'and this machine has none: run without --amp.')
+        if torch.cuda.is_bf16_supported():
+            # bf16 keeps fp32's range: no loss scaling needed
+            cfg.optim_wrapper.type = 'BFloat16OptimWrapper'
+        else:
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.update(dtype='float16', loss_scale='dynamic')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

@@ -11,3 +11,7 @@ default_hooks = dict(
 # New random views every epoch, a function of (seed, epoch, sample) whatever
 # the data workers are, so that --resume replays an epoch exactly.
 custom_hooks = [dict(type='DataEpochSeedHook')]
+
+# Every config of the project has fixed input sizes: let cuDNN pick the
+# fastest convolution algorithms once.
+env_cfg = dict(cudnn_benchmark=True)

@@ -7,11 +7,11 @@ video up to its last needed frame. Layout::
     b'SCFAPACK' | uint32 n | n bytes of JSON header | uint64 offsets[F + 1]
     | frame 0 | frame 1 | ... | frame F-1
 
-The header records ``num_frames`` (F), ``height``, ``width``, ``encoding``,
-``quality``, ``fps`` and ``size`` (the file's total length). A file whose length differs from
-``size`` is incomplete and is refused by name; writers create the pack
-under a temporary name and rename it into place, so a pack that exists is
-complete.
+The header records ``num_frames`` (F), ``height``, ``width``,
+``encoding``, ``quality``, ``fps`` and ``size`` (the file's total length).
+A file whose length differs from ``size`` is incomplete and is refused by
+name; writers create the pack under a temporary name and rename it into
+place, so a pack that exists is complete.
 """
 import io
 import json

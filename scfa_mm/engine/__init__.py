@@ -1,3 +1,4 @@
 from .data_epoch_seed_hook import DataEpochSeedHook
+from .optim_wrapper import BFloat16OptimWrapper
 
-__all__ = ['DataEpochSeedHook']
+__all__ = ['BFloat16OptimWrapper', 'DataEpochSeedHook']

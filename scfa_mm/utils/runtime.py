@@ -2,6 +2,7 @@
 loading on new torch, and a data check before the Runner starts."""
 import copy
 import logging
+import os
 import os.path as osp
 from typing import Any, Dict, Optional, Sequence
 
@@ -10,20 +11,64 @@ import torch
 import torch.distributed as torch_dist
 from mmaction.registry import DATASETS
 from mmengine.config import Config
+from mmengine.logging import print_log
 from mmengine.runner import CheckpointLoader
+
+DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def workers_per_process(max_workers: int = 16) -> int:
+    """Data workers for one training process: the CPU cores this process
+    may use, less one core for the process itself; at least 1, at most
+    ``max_workers``. Under torchrun the processes of a node share its cores
+    (divided by ``LOCAL_WORLD_SIZE``); a Slurm task already has its own
+    (``--cpus-per-task``)."""
+    cores = len(os.sched_getaffinity(0))
+    processes = 1 if 'SLURM_CPUS_PER_TASK' in os.environ else int(
+        os.environ.get('LOCAL_WORLD_SIZE', 1))
+    per_process = cores // processes
+    return max(1, min(max_workers, per_process - 1))
 
 
 def adapt_to_available_device(cfg: Config) -> Config:
-    """Let a GPU config run on a CPU-only machine.
+    """Fit a config to this machine.
 
-    Without CUDA, distributed runs use the gloo backend (NCCL needs GPUs),
-    DDP wraps the model without ``device_ids`` (which DDP only accepts for
-    GPU modules), and with ``launcher='pytorch'`` the process group is
-    initialised here, because MMEngine's ``init_dist`` for that launcher
-    selects a CUDA device first.
+    - ``num_workers='auto'`` in a dataloader becomes
+      :func:`workers_per_process`.
+    - Without CUDA: distributed runs use the gloo backend (NCCL needs GPUs),
+      DDP wraps the model without ``device_ids`` (which DDP only accepts for
+      GPU modules), with ``launcher='pytorch'`` the process group is
+      initialised here (MMEngine's ``init_dist`` for that launcher selects a
+      CUDA device first), ``pin_memory`` is turned off (there is no device
+      memory to pin for) and ``sync_bn`` is dropped (PyTorch's SyncBatchNorm
+      runs on GPUs only).
     """
+    for key in DATALOADERS:
+        loader = cfg.get(key)
+        if loader and loader.get('num_workers') == 'auto':
+            loader.num_workers = workers_per_process()
     if torch.cuda.is_available():
         return cfg
+    for key in DATALOADERS:
+        if cfg.get(key):
+            cfg[key].pin_memory = False
+    if cfg.get('sync_bn'):
+        print_log(
+            f'sync_bn={cfg.sync_bn!r} dropped: synchronised BatchNorm needs '
+            'GPUs',
+            logger='current')
+        cfg.sync_bn = None
+    cfg.setdefault('env_cfg', dict()).setdefault('dist_cfg', dict())
+    cfg.env_cfg.dist_cfg.backend = 'gloo'
+    launcher = cfg.get('launcher', 'none')
+    if launcher != 'none':
+        wrapper = cfg.get('model_wrapper_cfg') or dict(
+            type='MMDistributedDataParallel')
+        wrapper['device_ids'] = None
+        cfg.model_wrapper_cfg = wrapper
+    if launcher == 'pytorch' and not torch_dist.is_initialized():
+        torch_dist.init_process_group(backend='gloo')
+    return cfg
     cfg.setdefault('env_cfg', dict()).setdefault('dist_cfg', dict())
     cfg.env_cfg.dist_cfg.backend = 'gloo'
     launcher = cfg.get('launcher', 'none')

@@ -49,11 +49,17 @@ val_pipeline = [
 ]
 test_pipeline = val_pipeline
 
+# Data loading: 'auto' workers = the node's CPU cores divided among its GPUs
+# (less one for the training process), resolved by tools/train.py and
+# tools/test.py (docs/performance.md: a decoding worker feeds ~11 videos/s,
+# a frame-cache worker ~300). Pinned memory for asynchronous copies to the
+# GPU.
 train_dataloader = dict(
     # 16 videos per GPU x 4 GPUs = the paper's 64 videos per batch.
     batch_size=16,
-    num_workers=8,
+    num_workers='auto',
     persistent_workers=True,
+    pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
@@ -62,8 +68,9 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=16,
-    num_workers=8,
+    num_workers='auto',
     persistent_workers=True,
+    pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,

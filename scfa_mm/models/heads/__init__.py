@@ -1,4 +1,6 @@
+from .device_loss import DeviceLossMixin
 from .linear_probe_head import LinearProbeHead
 from .supcon_head import SupConHead
+from .vivit_head import ViViTHead
 
-__all__ = ['LinearProbeHead', 'SupConHead']
+__all__ = ['DeviceLossMixin', 'LinearProbeHead', 'SupConHead', 'ViViTHead']

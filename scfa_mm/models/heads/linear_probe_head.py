@@ -1,22 +1,24 @@
 """A linear classifier on pooled features (online or offline probe)."""
-from typing import Dict, Optional
+from typing import Optional
 
 import torch
 from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
-from mmaction.utils import SampleList
 from mmengine.model.weight_init import normal_init
 from torch import nn
 
+from .device_loss import DeviceLossMixin
+
 
 @MODELS.register_module()
-class LinearProbeHead(BaseHead):
+class LinearProbeHead(DeviceLossMixin, BaseHead):
     """One linear layer from pooled features to class scores.
 
-    Loss, accuracy, label smoothing, multi-class targets and the averaging
-    of the views' scores at test time (``average_clips``) are MMAction2's
-    :class:`BaseHead`; whether the features it sees are detached (a linear
-    probe) is the algorithm's decision.
+    Label smoothing, multi-class targets and the averaging of the views'
+    scores at test time (``average_clips``) are MMAction2's
+    :class:`BaseHead`'s; the loss and accuracy are computed on the device
+    (:class:`DeviceLossMixin`). Whether the features it sees are detached
+    (a linear probe) is the algorithm's decision.
 
     Args:
         num_classes (int): Number of classes ``K``.
@@ -57,9 +59,3 @@ class LinearProbeHead(BaseHead):
         if self.dropout is not None:
             x = self.dropout(x)
         return self.fc_cls(x)
-
-    def loss_by_feat(self, cls_scores: torch.Tensor,
-                     data_samples: SampleList) -> Dict:
-        """:meth:`BaseHead.loss_by_feat` on float32 scores (its accuracy
-        goes through numpy, which has no bfloat16)."""
-        return super().loss_by_feat(cls_scores.float(), data_samples)

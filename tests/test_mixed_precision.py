@@ -1,0 +1,150 @@
+"""Training steps under bfloat16 autocast (CPU), predictions and metrics on
+their outputs, and the device-side accuracy."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmaction.evaluation import AccMetric, top_k_accuracy
+from mmaction.registry import MODELS, OPTIM_WRAPPERS
+from mmaction.structures import ActionDataSample
+
+from scfa_mm.evaluation import EmbeddingRetrievalMetric
+from .conftest import REPO_ROOT
+from .test_model import batch, build_model
+
+TINY_VIVIT = dict(
+    type='Recognizer3D',
+    backbone=dict(
+        type='ViViT',
+        arch=dict(
+            embed_dims=48,
+            num_layers=1,
+            num_heads=3,
+            feedforward_channels=96,
+            temporal_layers=1),
+        num_frames=4,
+        img_size=16,
+        tubelet_size=(2, 8, 8)),
+    cls_head=dict(type='ViViTHead', num_classes=3, in_channels=48),
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor',
+        mean=[128.] * 3,
+        std=[64.] * 3,
+        format_shape='NCTHW'))
+
+
+def bf16_wrapper(model):
+    return OPTIM_WRAPPERS.build(
+        dict(
+            type='BFloat16OptimWrapper',
+            optimizer=torch.optim.SGD(model.parameters(), lr=0.01)))
+
+
+def clips(labels, size=16, frames=4):
+    generator = torch.Generator().manual_seed(0)
+    inputs = [
+        torch.randint(
+            0,
+            256, (1, 3, frames, size, size),
+            generator=generator,
+            dtype=torch.uint8) for _ in labels
+    ]
+    samples = [ActionDataSample().set_gt_label(label) for label in labels]
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def train_step_in_bf16(model, data):
+    """One step through the optimiser wrapper; returns the logged values
+    and the dtypes the linear layers computed in."""
+    dtypes = set()
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear):
+            module.register_forward_hook(
+                lambda m, args, out: dtypes.add(out.dtype))
+    before = [p.detach().clone() for p in model.parameters()]
+    log_vars = model.train_step(data, bf16_wrapper(model))
+    changed = [
+        not torch.equal(a, p) for a, p in zip(before, model.parameters())
+    ]
+    assert any(changed)
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+    return log_vars, dtypes
+
+
+@pytest.mark.parametrize('positives', ['label', 'video'])
+def test_scfa_trains_a_step_in_bf16(positives):
+    model = build_model(positives=positives)
+    log_vars, dtypes = train_step_in_bf16(model, batch([0, 1, 2, 1]))
+    assert torch.bfloat16 in dtypes
+    for key in ('loss', 'loss_supcon', 'loss_cls', 'top1_acc'):
+        assert np.isfinite(float(log_vars[key])), key
+
+
+def test_vivit_trains_a_step_in_bf16():
+    model = MODELS.build(TINY_VIVIT)
+    model.init_weights()
+    log_vars, dtypes = train_step_in_bf16(model, clips([0, 1, 2]))
+    assert torch.bfloat16 in dtypes
+    assert np.isfinite(float(log_vars['loss_cls']))
+
+
+def test_stock_head_fails_in_bf16():
+    """What ViViTHead fixes: MMAction2's head computes its accuracy in
+    numpy, which has no bfloat16."""
+    cfg = dict(TINY_VIVIT, cls_head=dict(TINY_VIVIT['cls_head']))
+    cfg['cls_head']['type'] = 'TimeSformerHead'
+    model = MODELS.build(cfg)
+    with pytest.raises(TypeError, match='BFloat16'):
+        model.train_step(clips([0, 1]), bf16_wrapper(model))
+
+
+def test_predictions_under_autocast_feed_the_metrics():
+    model = build_model().eval()
+    data = model.data_preprocessor(batch([0, 1, 2]))
+    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+        predictions = model(**data, mode='predict')
+    assert predictions[0].pred_score.dtype == torch.float32
+    assert predictions[0].embedding.dtype == torch.float32
+    samples = [p.to_dict() for p in predictions]
+    for metric in (AccMetric(), EmbeddingRetrievalMetric(topk=(1, ))):
+        metric.process(None, samples)
+        assert metric.compute_metrics(metric.results)
+
+
+@pytest.mark.parametrize('num_classes, topk', [(5, (1, )), (5, (1, 3)),
+                                               (3, (1, 5))])
+def test_device_accuracy_equals_mmaction_numpy_accuracy(num_classes, topk):
+    head = MODELS.build(
+        dict(
+            type='LinearProbeHead',
+            num_classes=num_classes,
+            in_channels=4,
+            topk=topk))
+    generator = torch.Generator().manual_seed(1)
+    scores = torch.randn(64, num_classes, generator=generator)
+    labels = torch.randint(0, num_classes, (64, ), generator=generator)
+    samples = [ActionDataSample().set_gt_label(int(y)) for y in labels]
+    losses = head.loss_by_feat(scores, samples)
+    expected = top_k_accuracy(scores.numpy(), labels.numpy(), topk)
+    for k, accuracy in zip(topk, expected):
+        assert losses[f'top{k}_acc'].item() == pytest.approx(accuracy)
+    assert losses['loss_cls'].item() == pytest.approx(
+        torch.nn.functional.cross_entropy(scores, labels).item(), rel=1e-6)
+
+
+def test_amp_without_gpu_fails_with_one_sentence():
+    if torch.cuda.is_available():
+        pytest.skip('this check is for machines without a GPU')
+    done = subprocess.run([
+        sys.executable, 'tools/train.py', 'configs/scfa_synthetic.py', '--amp'
+    ],
+                          cwd=REPO_ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        '--amp trains in mixed precision on a CUDA GPU, and this machine '
+        'has none: run without --amp.')
