@@ -27,9 +27,10 @@ import argparse
 import glob
 import os
 import os.path as osp
+import sys
 import tempfile
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 import cv2
 import decord
@@ -103,16 +104,52 @@ def build_variants(packs: Dict[str, str]) -> Dict[str, Callable[[str], Dict]]:
     }
 
 
-def build_packs(videos: List[str], out: str) -> Dict[str, str]:
-    """Frame packs of ``videos`` as build_frame_cache.py writes them."""
+def clip_pipelines(packs: Dict[str, str]) -> Dict[str, Callable[[str], Dict]]:
+    """The sampling shapes of CVRL and CARL with stock transforms, from the
+    video and from 298x224 frame packs: two dense clips at 224x224 (CVRL:
+    16 frames at stride 2; CARL: 80 consecutive frames), random resized
+    crop and flip."""
+    augment = [
+        dict(type='RandomResizedCrop', area_range=(0.3, 1.0)),
+        dict(type='Resize', scale=(224, 224), keep_ratio=False),
+        dict(type='Flip', flip_ratio=0.5),
+        dict(type='FormatShape', input_format='NCTHW'),
+        dict(type='PackActionInputs')
+    ]
+    shapes = dict(
+        cvrl=dict(clip_len=16, frame_interval=2),
+        carl=dict(clip_len=80, frame_interval=1))
+    variants = {}
+    for method, shape in shapes.items():
+        sampler = dict(type='SampleFrames', num_clips=2, **shape)
+        for source, init in (('video', 'CheckedDecordInit'),
+                             ('cache 298x224', 'FramePackInit')):
+            pipeline = Compose([
+                dict(type=init), sampler,
+                dict(type='DecordDecode'), *augment
+            ])
+            variants[f'{method}-shaped, {source}'] = (
+                lambda video, p=pipeline, s=source: p(
+                    dict(
+                        filename=packs[video] if s != 'video' else video,
+                        start_index=0,
+                        label=0,
+                        modality='RGB')))
+    return variants
+
+
+def build_packs(videos: List[str], out: str,
+                size: Tuple[int, int] = (64, 64)) -> Dict[str, str]:
+    """Frame packs of ``videos`` at ``size`` (w, h), as
+    build_frame_cache.py writes them."""
     packs = {}
     for video in videos:
         reader = decord.VideoReader(video, num_threads=1)
         frames = [
-            cv2.resize(frame, (64, 64), interpolation=cv2.INTER_LINEAR)
+            cv2.resize(frame, size, interpolation=cv2.INTER_LINEAR)
             for frame in reader.get_batch(list(range(len(reader)))).asnumpy()
         ]
-        packs[video] = osp.join(out, osp.basename(video) + '.pack')
+        packs[video] = osp.join(out, f'{osp.basename(video)}_{size[0]}.pack')
         write_pack(packs[video], frames, fps=reader.get_avg_fps())
     return packs
 
@@ -125,6 +162,11 @@ def main() -> None:
             osp.dirname(__file__), '..', '..', 'shared', 'data', 'videos'))
     parser.add_argument(
         '--rounds', type=int, default=5, help='passes over the clips')
+    parser.add_argument(
+        '--clip-shapes',
+        action='store_true',
+        help='also time the sampling shapes of CVRL and CARL (a second '
+        'table)')
     args = parser.parse_args()
     core = min(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {core})
@@ -140,34 +182,56 @@ def main() -> None:
         packs = build_packs(videos, cache_dir)
         pack_bytes = [osp.getsize(path) for path in packs.values()]
         num_frames = [len(decord.VideoReader(v)) for v in videos]
-        variants = build_variants(packs)
-        seconds: Dict[str, List[float]] = {name: [] for name in variants}
-        for variant in variants.values():  # warm-up
-            variant(videos[0])
-        progress = ProgressBar(args.rounds * len(videos))
-        for _ in range(args.rounds):
-            for video in videos:
-                for name, variant in variants.items():
-                    start = time.perf_counter()
-                    packed = variant(video)
-                    seconds[name].append(time.perf_counter() - start)
-                    assert packed['inputs'].shape == (2, 3, 224, 224)
-                progress.update()
-    base_total = sum(seconds[BASELINE])
+        seconds = time_variants(
+            build_variants(packs), videos, args.rounds, (2, 3, 224, 224))
+        if args.clip_shapes:
+            big_packs = build_packs(videos, cache_dir, (298, 224))
+            clip_seconds = time_variants(
+                clip_pipelines(big_packs), videos, args.rounds)
     print(f'\n{len(videos)} clips ({sum(num_frames)} frames) x {args.rounds} '
           f'rounds on CPU core {core}: 2 views x 16 frames, 64x64, crop 56, '
           f'flip, 4x4 grid\n')
-    print(f'| {"pipeline":<26} | clips/s | ms/clip (mean) | speed-up |')
-    print(f'|{"-" * 28}|---------|----------------|----------|')
-    for name, times in seconds.items():
-        total = sum(times)
-        print(f'| {name:<26} | {len(times) / total:7.2f} | '
-              f'{1000 * total / len(times):14.1f} | '
-              f'{base_total / total:7.2f}x |')
+    print_table(seconds, BASELINE)
     print(f'\ncache size: {np.mean(pack_bytes) / 1024:.1f} KiB per video '
           f'(these clips: {np.mean(num_frames):.0f} frames on average), '
           f'{sum(pack_bytes) / sum(num_frames) / 1024:.2f} KiB per frame '
           '(JPEG quality 90, 4:4:4)')
+    if args.clip_shapes:
+        print('\nSampling shapes of the other methods (stock transforms, '
+              'two clips per video, 224x224):\n')
+        print_table(clip_seconds, None)
+
+
+def time_variants(variants: Dict[str, Callable[[str], Dict]],
+                  videos: List[str],
+                  rounds: int,
+                  shape: Tuple[int, ...] = None) -> Dict[str, List[float]]:
+    """Seconds per call of every variant, interleaved clip by clip."""
+    seconds: Dict[str, List[float]] = {name: [] for name in variants}
+    for variant in variants.values():  # warm-up
+        variant(videos[0])
+    progress = ProgressBar(rounds * len(videos), file=sys.stderr)
+    for _ in range(rounds):
+        for video in videos:
+            for name, variant in variants.items():
+                start = time.perf_counter()
+                packed = variant(video)
+                seconds[name].append(time.perf_counter() - start)
+                if shape is not None:
+                    assert packed['inputs'].shape == shape
+            progress.update()
+    return seconds
+
+
+def print_table(seconds: Dict[str, List[float]], baseline) -> None:
+    base_total = sum(seconds[baseline]) if baseline else None
+    print(f'| {"pipeline":<26} | clips/s | ms/clip (mean) | speed-up |')
+    print(f'|{"-" * 28}|---------|----------------|----------|')
+    for name, times in seconds.items():
+        total = sum(times)
+        speed_up = f'{base_total / total:7.2f}x' if baseline else '       -'
+        print(f'| {name:<26} | {len(times) / total:7.2f} | '
+              f'{1000 * total / len(times):14.1f} | {speed_up} |')
 
 
 if __name__ == '__main__':

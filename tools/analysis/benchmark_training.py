@@ -1,4 +1,4 @@
-"""Size, compute and CPU training speed of SCFA next to TSN-ResNet-50.
+"""Size, compute and training speed of SCFA next to TSN-ResNet-50.
 
 Builds the default SCFA model (configs/scfa_hmdb51.py: ResNet-50, 2 views
 of one 224x224 grid each) and MMAction2's TSN ResNet-50 with 16 segments
@@ -6,38 +6,71 @@ of one 224x224 grid each) and MMAction2's TSN ResNet-50 with 16 segments
 frames), both with random weights and 51 classes. It prints parameters and
 GFLOPs per video (MMEngine's complexity analysis, which counts one
 multiply-add as one FLOP), then times full training steps (forward,
-backward, Adam step) on random inputs, alternating the two models so that
-load on the machine affects both alike.
+backward, Adam step, through MMEngine's optimiser wrappers) on random
+inputs, the variants alternating so that load on the machine affects all
+alike.
 
-Example:
+Variants (``--precisions``): ``fp32``; ``bf16`` (BFloat16OptimWrapper:
+bfloat16 autocast, no loss scaling); ``bf16-cl`` (bf16 with channels-last
+memory format, SCFA only). On a GPU, steps are timed between device
+synchronisations.
+
+Examples:
     python tools/analysis/benchmark_training.py --batch-size 2 --steps 3
+    python tools/analysis/benchmark_training.py --device cuda \
+        --batch-size 64 --steps 20 --precisions fp32 bf16 bf16-cl
 """
 import argparse
 import os.path as osp
 import time
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
+# first: patches the published mmaction2, quiets warnings, registers
+import scfa_mm  # isort: skip  # noqa: F401
 import torch
 from analysis_paths import REPO_ROOT
+from mmaction.models.heads import TSNHead
+from mmaction.registry import MODELS, OPTIM_WRAPPERS
 from mmaction.structures import ActionDataSample
 from mmengine import Config
 from mmengine.registry import init_default_scope
 
-import scfa_mm  # noqa: F401  (registers the plugin's components)
+from scfa_mm.models.heads import DeviceLossMixin
 from scfa_mm.utils import build_untrained_model, video_complexity
 
+WRAPPERS = dict(fp32='OptimWrapper', bf16='BFloat16OptimWrapper')
 
-def build_models(num_classes: int) -> Dict[str, torch.nn.Module]:
+
+@MODELS.register_module()
+class TSNHeadOnDevice(DeviceLossMixin, TSNHead):
+    """MMAction2's TSNHead with its accuracy on the device, which bfloat16
+    needs (numpy has no bfloat16); the same computation otherwise."""
+
+
+def build_models(num_classes: int, precisions: List[str],
+                 device: str) -> Dict[str, Tuple]:
+    """name -> (model, images per video, optimiser wrapper type)."""
     scfa_cfg = Config.fromfile(
         osp.join(REPO_ROOT, 'configs', 'scfa_hmdb51.py'))
+    scfa_cfg.model.cls_head.num_classes = num_classes
     tsn_cfg = Config.fromstring(
         "_base_ = 'mmaction::_base_/models/tsn_r50.py'", '.py')
-    tsn_cfg.model.cls_head.num_classes = num_classes
-    return {
-        'SCFA R50 (2 views x 4x4 grid)':
-        (build_untrained_model(scfa_cfg.model), 2),
-        'TSN R50 (16 segments)': (build_untrained_model(tsn_cfg.model), 16),
-    }
+    tsn_cfg.model.cls_head.update(
+        num_classes=num_classes, type='TSNHeadOnDevice')
+    models = {}
+    for precision in precisions:
+        wrapper = WRAPPERS[precision.split('-')[0]]
+        channels_last = precision.endswith('-cl')
+        scfa = build_untrained_model(
+            dict(scfa_cfg.model, channels_last=channels_last))
+        models[f'SCFA R50, 2 grids, {precision}'] = (scfa, 2, wrapper)
+        if not channels_last:
+            models[f'TSN R50, 16 segments, {precision}'] = (
+                build_untrained_model(tsn_cfg.model), 16, wrapper)
+    for model, _, _ in models.values():
+        model.init_weights()
+        model.to(device)
+    return models
 
 
 def make_batch(model, batch_size, num_images, num_classes):
@@ -49,8 +82,12 @@ def make_batch(model, batch_size, num_images, num_classes):
         ActionDataSample().set_gt_label(i % num_classes)
         for i in range(batch_size)
     ]
-    return model.data_preprocessor(
-        dict(inputs=inputs, data_samples=samples), training=True)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def synchronize(device: str) -> None:
+    if device == 'cuda':
+        torch.cuda.synchronize()
 
 
 def main() -> None:
@@ -63,34 +100,46 @@ def main() -> None:
         default=3,
         help='timed steps per model (after one warm-up)')
     parser.add_argument('--num-classes', type=int, default=51)
+    parser.add_argument(
+        '--device',
+        choices=['cpu', 'cuda'],
+        default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--precisions',
+        nargs='+',
+        choices=['fp32', 'bf16', 'bf16-cl'],
+        default=['fp32'])
     args = parser.parse_args()
     init_default_scope('mmaction')
     torch.manual_seed(0)
-    models = build_models(args.num_classes)
+    if args.device == 'cuda':
+        torch.backends.cudnn.benchmark = True
+    models = build_models(args.num_classes, args.precisions, args.device)
 
     rows: Dict[str, Dict] = {}
-    for name, (model, num_images) in models.items():
-        model.init_weights()
+    for name, (model, num_images, _) in models.items():
         rows[name] = dict(
             images=num_images,
-            **video_complexity(model, (num_images, 3, 224, 224)))
+            **video_complexity(model.cpu(), (num_images, 3, 224, 224)))
+        model.to(args.device)
 
-    optimizers = {
-        name: torch.optim.Adam(model.parameters(), lr=1e-4)
-        for name, (model, _) in models.items()
+    wrappers = {
+        name: OPTIM_WRAPPERS.build(
+            dict(
+                type=wrapper,
+                optimizer=torch.optim.Adam(model.parameters(), lr=1e-4)))
+        for name, (model, _, wrapper) in models.items()
     }
     seconds: Dict[str, List[float]] = {name: [] for name in models}
     for step in range(args.steps + 1):
-        for name, (model, num_images) in models.items():
+        for name, (model, num_images, _) in models.items():
             model.train()
             data = make_batch(model, args.batch_size, num_images,
                               args.num_classes)
+            synchronize(args.device)
             start = time.perf_counter()
-            losses = model(**data, mode='loss')
-            loss = sum(v for k, v in losses.items() if k.startswith('loss'))
-            optimizers[name].zero_grad()
-            loss.backward()
-            optimizers[name].step()
+            model.train_step(data, wrappers[name])
+            synchronize(args.device)
             if step > 0:  # the first step warms up allocators and kernels
                 seconds[name].append(time.perf_counter() - start)
             print(
@@ -98,17 +147,20 @@ def main() -> None:
                 f'{time.perf_counter() - start:.2f} s',
                 flush=True)
 
-    scfa_name = next(iter(models))
-    scfa_rate = args.batch_size * args.steps / sum(seconds[scfa_name])
-    print(f'\nCPU, {torch.get_num_threads()} threads, batch of '
-          f'{args.batch_size} videos, {args.steps} timed steps each\n')
+    where = torch.cuda.get_device_name() if args.device == 'cuda' else \
+        f'CPU, {torch.get_num_threads()} threads'
+    first = next(iter(models))
+    first_rate = args.batch_size * args.steps / sum(seconds[first])
+    print(f'\n{where}, batch of {args.batch_size} videos, {args.steps} '
+          'timed steps each (data preprocessing on the device included)\n')
     print('| model | images/video | params (M) | GFLOPs/video | '
-          'train videos/s | SCFA speed-up |')
-    print('|---|---|---|---|---|---|')
+          'train videos/s | train images/s | relative to first row |')
+    print('|---|---|---|---|---|---|---|')
     for name, row in rows.items():
         rate = args.batch_size * args.steps / sum(seconds[name])
         print(f'| {name} | {row["images"]} | {row["params_m"]:.2f} | '
-              f'{row["gflops"]:.2f} | {rate:.3f} | {scfa_rate / rate:.2f}x |')
+              f'{row["gflops"]:.2f} | {rate:.3f} | '
+              f'{rate * row["images"]:.1f} | {rate / first_rate:.2f}x |')
 
 
 if __name__ == '__main__':
