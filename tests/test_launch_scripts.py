@@ -6,7 +6,10 @@ import pytest
 
 from .conftest import REPO_ROOT
 
-SCRIPTS = ['dist_train.sh', 'dist_test.sh', 'slurm_train.sh', 'slurm_test.sh']
+SCRIPTS = [
+    'dist_train.sh', 'dist_test.sh', 'slurm_launch.sh', 'slurm_train.sh',
+    'slurm_test.sh'
+]
 
 
 @pytest.mark.parametrize('script', SCRIPTS)
@@ -40,7 +43,7 @@ def test_slurm_train_command():
         'srun', '-p', 'gpu', '--job-name=scfa', '--gres=gpu:8', '--ntasks=16',
         '--ntasks-per-node=8', '--cpus-per-task=9', '--kill-on-bad-exit=1',
         '--time=2:00:00', '--exclusive', 'python', '-u', 'tools/train.py',
-        'configs/scfa_hmdb51.py', '--launcher=slurm', '--resume'
+        'configs/scfa_hmdb51.py', '--resume', '--launcher=slurm'
     ]
 
 
@@ -61,8 +64,8 @@ def test_slurm_test_command():
         'srun', '-p', 'gpu', '--job-name=eval', '--gres=gpu:4'
     ]
     assert command[-6:] == [
-        'tools/test.py', 'configs/scfa_hmdb51.py', 'best.pth',
-        '--launcher=slurm', '--dump', 'out.pkl'
+        'tools/test.py', 'configs/scfa_hmdb51.py', 'best.pth', '--dump',
+        'out.pkl', '--launcher=slurm'
     ]
 
 

@@ -69,17 +69,6 @@ def adapt_to_available_device(cfg: Config) -> Config:
     if launcher == 'pytorch' and not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo')
     return cfg
-    cfg.setdefault('env_cfg', dict()).setdefault('dist_cfg', dict())
-    cfg.env_cfg.dist_cfg.backend = 'gloo'
-    launcher = cfg.get('launcher', 'none')
-    if launcher != 'none':
-        wrapper = cfg.get('model_wrapper_cfg') or dict(
-            type='MMDistributedDataParallel')
-        wrapper['device_ids'] = None
-        cfg.model_wrapper_cfg = wrapper
-    if launcher == 'pytorch' and not torch_dist.is_initialized():
-        torch_dist.init_process_group(backend='gloo')
-    return cfg
 
 
 def load_local_checkpoint_unrestricted(filename: str,
