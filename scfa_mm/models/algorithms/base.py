@@ -119,8 +119,6 @@ class BaseContrastiveRecognizer(BaseRecognizer):
     def with_head(self) -> bool:
         return self.head is not None
 
-    # ---- the shared flow ------------------------------------------------
-
     def extract_feat(self, inputs: torch.Tensor,
                      **kwargs) -> Tuple[torch.Tensor, int]:
         """Pooled backbone features of every view.
@@ -239,8 +237,6 @@ class BaseContrastiveRecognizer(BaseRecognizer):
                 raise RuntimeError(f'{type(self).__name__} has no cls_head')
             out = self.cls_head(feats)
         return out.unflatten(0, (-1, num_views))
-
-    # ---- loading checkpoints --------------------------------------------
 
     #: Old state-dict key prefixes -> new ones; a subclass lists the moves
     #: of its own history so that its old checkpoints keep loading.
