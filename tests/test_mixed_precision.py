@@ -148,3 +148,13 @@ def test_amp_without_gpu_fails_with_one_sentence():
     assert done.stderr.strip().splitlines()[-1] == (
         '--amp trains in mixed precision on a CUDA GPU, and this machine '
         'has none: run without --amp.')
+
+
+def test_cvrl_trains_a_step_in_bf16():
+    from .test_cvrl_model import clips as clip_pairs
+    from .test_cvrl_model import small_model
+    model = small_model()
+    log_vars, dtypes = train_step_in_bf16(model, clip_pairs([0, 1, 2]))
+    assert torch.bfloat16 in dtypes
+    for key in ('loss_supcon', 'loss_cls'):
+        assert np.isfinite(float(log_vars[key])), key

@@ -274,3 +274,25 @@ def test_published_backbone_initialises_a_config_backbone(
     model.init_weights()
     for key, value in model.backbone.state_dict().items():
         torch.testing.assert_close(value, trained[f'backbone.{key}'])
+
+
+def test_cvrl_trains_and_validates_through_the_runner(tiny_data, tmp_path):
+    _, options = tiny_data
+    work_dir = tmp_path / 'cvrl'
+    output = run_tool([
+        sys.executable, 'tools/train.py',
+        'configs/cvrl/cvrl_r3d18-small_synthetic.py', '--work-dir',
+        str(work_dir), '--cfg-options', *options, 'train_cfg.max_epochs=1',
+        'train_cfg.val_interval=1', 'train_dataloader.batch_size=4',
+        'val_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'val_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.persistent_workers=False',
+        'model.backbone.base_channels=8', 'model.neck.in_channels=64',
+        'model.cls_head.in_channels=64', 'default_hooks.logger.interval=1'
+    ], REPO_ROOT)
+    losses = [float(v) for v in re.findall(r'loss_supcon: ([0-9.]+)', output)]
+    assert len(losses) == 2  # 8 videos in batches of 4
+    assert all(0 < loss < 10 for loss in losses)
+    assert re.search(r'Epoch\(val\) \[1\]\[2/2\]\s+acc/top1: [0-9.]+', output)
+    assert (work_dir / 'epoch_1.pth').is_file()

@@ -1,7 +1,10 @@
-from .transforms import (CheckedDecordInit, FramePackInit, GridAggregate,
-                         TemporalMultiView, UniqueFrameReader)
+from .transforms import (CheckedDecordInit, ClipColorJitter, ClipGaussianBlur,
+                         ClipRandomGrayscale, CVRLSampleFrames, FramePackInit,
+                         GridAggregate, PerView, TemporalMultiView,
+                         UniqueFrameReader)
 
 __all__ = [
-    'CheckedDecordInit', 'FramePackInit', 'GridAggregate', 'TemporalMultiView',
-    'UniqueFrameReader'
+    'CVRLSampleFrames', 'CheckedDecordInit', 'ClipColorJitter',
+    'ClipGaussianBlur', 'ClipRandomGrayscale', 'FramePackInit',
+    'GridAggregate', 'PerView', 'TemporalMultiView', 'UniqueFrameReader'
 ]

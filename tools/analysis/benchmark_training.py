@@ -124,7 +124,8 @@ def main() -> None:
         model.to(args.device)
 
     wrappers = {
-        name: OPTIM_WRAPPERS.build(
+        name:
+        OPTIM_WRAPPERS.build(
             dict(
                 type=wrapper,
                 optimizer=torch.optim.Adam(model.parameters(), lr=1e-4)))

@@ -1,14 +1,18 @@
 """Train and test SCFA and its baselines on the synthetic set, same budget.
 
 Every variant trains with tools/train.py for the epochs, optimiser and
-frames per video of configs/scfa_synthetic.py and is tested with
-tools/test.py on the test split. The table (top-1, top-1 on each
-time-reversed pair, reversal accuracy, training time, GFLOPs per video) is
-written between the markers of ``--out``; the text around them is kept.
+batch of configs/scfa_synthetic.py, once per seed, and is tested with
+tools/test.py on the test split. The table (top-1, reversal accuracy,
+k-NN accuracy of the embeddings for the self-supervised variants, top-1 on
+each time-reversed pair, training time, GFLOPs per video; mean and
+standard deviation over the seeds) is written between the markers of
+``--out``; the text around them is kept. Each variant's config is written
+into its work directory (``config.py``), so every run can be repeated
+alone.
 
 Example:
     python tools/data/make_synthetic.py --out data/synthetic
-    python tools/analysis/compare_synthetic.py
+    python tools/analysis/compare_synthetic.py --seeds 0 1 2
 """
 import argparse
 import glob
@@ -20,6 +24,7 @@ import sys
 import time
 from typing import Dict, List
 
+import numpy as np
 from analysis_paths import REPO_ROOT
 from mmaction.registry import DATASETS, MODELS
 from mmengine import Config
@@ -29,25 +34,54 @@ import scfa_mm  # noqa: F401  (registers the plugin's components)
 from scfa_mm.utils import video_complexity
 
 BEGIN, END = '<!-- results: begin -->', '<!-- results: end -->'
+KNN = dict(type='KNNAccuracyMetric', k=5)
+SCFA_TEST_EVALUATORS = [
+    dict(type='AccMetric', metric_list=('top_k_accuracy', )),
+    dict(
+        type='ReversedPairMetric',
+        pairs=[(0, 1), (2, 3), (4, 5), (6, 7)],
+        class_names=[
+            'move_right', 'move_left', 'move_down', 'move_up', 'grow',
+            'shrink', 'appear', 'disappear'
+        ]), KNN
+]
 
-# name, config, extra --cfg-options
+# name, config, overrides merged into the config
 VARIANTS = [
     ('SCFA: supervised contrastive + linear probe',
-     'configs/scfa_synthetic.py', []),
+     'configs/scfa_synthetic.py', {}),
     ('Same grid model, cross-entropy only', 'configs/scfa_synthetic.py',
-     ['model.neck=None', 'model.head=None', 'model.joint_ce_weight=1.0']),
+     dict(model=dict(neck=None, head=None, joint_ce_weight=1.0))),
     ('SCFA self-supervised + linear probe', 'configs/scfa_synthetic.py',
-     ["model.positives='video'"]),
-    ('TSN (MMAction2), 32 frames, order-free', 'configs/tsn_synthetic.py', []),
-    ('ViViT-tiny, Model 2', 'configs/vivit_tiny_synthetic.py', []),
+     dict(model=dict(positives='video'), test_evaluator=SCFA_TEST_EVALUATORS)),
+    ('CVRL-small, self-supervised + linear probe',
+     'configs/cvrl/cvrl_r3d18-small_synthetic.py', {}),
+    ('TSN (MMAction2), 32 frames, order-free', 'configs/tsn_synthetic.py', {}),
+    ('ViViT-tiny, Model 2', 'configs/vivit_tiny_synthetic.py', {}),
 ]
+
+
+def variant_config(config: str, overrides: Dict, seed: int,
+                   work_dir: str) -> str:
+    """Write the variant's config into ``work_dir``; returns its path."""
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(cfg.get(key), dict):
+            cfg[key].update(value)
+        else:
+            cfg[key] = value
+    cfg.randomness = dict(seed=seed)
+    os.makedirs(work_dir, exist_ok=True)
+    path = osp.join(work_dir, 'config.py')
+    cfg.dump(path)
+    return path
 
 
 def gflops_per_video(config: str) -> float:
     """Backbone and classifier FLOPs of one test video (the contrastive
     projector does not run at test time, so the variants of one config
     share this figure)."""
-    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    cfg = Config.fromfile(config)
     sample = DATASETS.build(cfg.test_dataloader.dataset)[0]
     model = MODELS.build(cfg.model)
     return video_complexity(model, sample['inputs'].shape)['gflops']
@@ -60,19 +94,15 @@ def run(args: List[str]) -> None:
         raise RuntimeError(f'failed ({done.returncode}): {" ".join(args)}')
 
 
-def train_and_test(name: str, config: str, options: List[str],
-                   work_dir: str) -> Dict:
-    print(f'\n=== {name} ===', flush=True)
-    overrides = ['--cfg-options', *options] if options else []
+def train_and_test(name: str, config: str, work_dir: str) -> Dict:
+    print(f'\n=== {name}: {work_dir} ===', flush=True)
     start = time.perf_counter()
-    run(['tools/train.py', config, '--work-dir', work_dir, *overrides])
+    run(['tools/train.py', config, '--work-dir', work_dir])
     train_minutes = (time.perf_counter() - start) / 60
     checkpoint = max(
         glob.glob(osp.join(work_dir, 'epoch_*.pth')), key=osp.getmtime)
     test_dir = osp.join(work_dir, 'test')
-    run([
-        'tools/test.py', config, checkpoint, '--work-dir', test_dir, *overrides
-    ])
+    run(['tools/test.py', config, checkpoint, '--work-dir', test_dir])
     metrics_file = max(
         glob.glob(osp.join(test_dir, '*', '*.json')), key=osp.getmtime)
     metrics = json.load(open(metrics_file))
@@ -80,18 +110,34 @@ def train_and_test(name: str, config: str, options: List[str],
     return metrics
 
 
+def mean_std(values: List[float], percent: bool = True) -> str:
+    scale, unit = (100, '%') if percent else (1, '')
+    values = np.array(values) * scale
+    if len(values) == 1:
+        return f'{values[0]:.1f}{unit}'
+    return f'{values.mean():.1f} ± {values.std(ddof=1):.1f}{unit}'
+
+
 def markdown_table(rows: List[Dict], pairs: List[str]) -> str:
-    header = ['model', 'top-1', 'reversal acc.'] + \
+    header = ['model', 'top-1', 'reversal acc.', 'k-NN top-1 (k=5)'] + \
         [f'top-1 {p}' for p in pairs] + ['train time (min)', 'GFLOPs/video']
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     for row in rows:
-        m = row['metrics']
+        runs = row['runs']
+
+        def column(key, percent=True):
+            if key not in runs[0]:
+                return '-'
+            return mean_std([run[key] for run in runs], percent)
+
         cells = [
-            row['name'], f'{m["acc/top1"]:.1%}',
-            f'{m["reversed/reversal_acc"]:.1%}'
+            row['name'],
+            column('acc/top1'),
+            column('reversed/reversal_acc'),
+            column('knn/top1@k=5')
         ]
-        cells += [f'{m["reversed/top1/" + p]:.1%}' for p in pairs]
-        cells += [f'{m["train_minutes"]:.1f}', f'{row["gflops"]:.3f}']
+        cells += [column(f'reversed/top1/{p}') for p in pairs]
+        cells += [column('train_minutes', False), f'{row["gflops"]:.3f}']
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
@@ -111,20 +157,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--work-dir', default='work_dirs/compare_synthetic')
     parser.add_argument('--out', default='docs/results_synthetic.md')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
+    parser.add_argument(
+        '--variants',
+        type=int,
+        nargs='+',
+        help='indices into VARIANTS (default: all)')
     args = parser.parse_args()
     init_default_scope('mmaction')
     if not osp.isfile(osp.join(REPO_ROOT, 'data/synthetic/test.txt')):
         raise FileNotFoundError(
             'data/synthetic is missing: run python tools/data/'
             'make_synthetic.py --out data/synthetic first')
+    chosen = args.variants or range(len(VARIANTS))
     rows = []
-    for index, (name, config, options) in enumerate(VARIANTS):
-        metrics = train_and_test(name, config, options,
-                                 osp.join(args.work_dir, f'variant_{index}'))
-        rows.append(
-            dict(name=name, metrics=metrics, gflops=gflops_per_video(config)))
+    for index in chosen:
+        name, config, overrides = VARIANTS[index]
+        runs = []
+        for seed in args.seeds:
+            work_dir = osp.join(args.work_dir, f'variant_{index}_seed_{seed}')
+            path = variant_config(config, overrides, seed, work_dir)
+            runs.append(train_and_test(name, path, work_dir))
+        rows.append(dict(name=name, runs=runs, gflops=gflops_per_video(path)))
     pairs = sorted(
-        key.split('/', 2)[2] for key in rows[0]['metrics']
+        key.split('/', 2)[2] for key in rows[0]['runs'][0]
         if key.startswith('reversed/top1/'))
     table = markdown_table(rows, pairs)
     print('\n' + table)

@@ -1,0 +1,77 @@
+"""A wrapper that augments every view of a sample on its own."""
+from typing import Dict, List
+
+from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform, Compose
+
+# Keys a view's sub-pipeline reads or rewrites that stay per sample.
+_MERGED_KEYS = ('imgs', 'img_shape', 'num_clips')
+
+
+@TRANSFORMS.register_module()
+class PerView(BaseTransform):
+    """Run a sub-pipeline on each view (clip) of a sample separately.
+
+    A sample's ``imgs`` hold ``num_clips`` views of ``clip_len`` frames,
+    view-major. Stock transforms (``RandomResizedCrop``, ``Flip``,
+    ``ColorJitter`` ...) draw their random values once per call and apply
+    them to every frame they see: on the whole sample, every view gets the
+    same crop and colours. Wrapped in ``PerView``, each view goes through
+    the sub-pipeline in its own call, with its own draws: augmentation
+    consistent across the frames of a view and independent between views
+    (CVRL's temporally consistent spatial augmentation).
+
+    Every view must come out with the same ``img_shape``. Other keys that
+    the sub-pipeline sets (``crop_bbox``, ``flip`` ...) are stored as lists
+    with one value per view.
+
+    Args:
+        transforms (list[dict]): The sub-pipeline.
+
+    Example:
+        >>> dict(type='PerView', transforms=[
+        ...     dict(type='RandomResizedCrop'),
+        ...     dict(type='Resize', scale=(224, 224), keep_ratio=False),
+        ...     dict(type='Flip', flip_ratio=0.5)])
+    """
+
+    def __init__(self, transforms: List[dict]) -> None:
+        if not transforms:
+            raise ValueError('PerView: transforms must not be empty')
+        self.pipeline = Compose(transforms)
+
+    def transform(self, results: Dict) -> Dict:
+        """Augment every view; needs ``imgs``, ``num_clips``, ``clip_len``."""
+        num_views, clip_len = int(results['num_clips']), int(
+            results['clip_len'])
+        imgs = results['imgs']
+        if len(imgs) != num_views * clip_len:
+            raise ValueError(
+                f'PerView: {len(imgs)} frames for num_clips={num_views} x '
+                f'clip_len={clip_len} in '
+                f'{results.get("filename", results.get("frame_dir"))!r}')
+        views = []
+        for view in range(num_views):
+            inputs = dict(results)
+            inputs['imgs'] = list(imgs[view * clip_len:(view + 1) * clip_len])
+            inputs['num_clips'] = 1
+            views.append(self.pipeline(inputs))
+        shapes = {tuple(view['img_shape']) for view in views}
+        if len(shapes) > 1:
+            raise ValueError(f'PerView: the views came out with different '
+                             f'img_shape {sorted(shapes)}; end the '
+                             'sub-pipeline with a fixed-size Resize')
+        set_keys = {
+            key
+            for view in views
+            for key in view
+            if key not in _MERGED_KEYS and view[key] is not results.get(key)
+        }
+        for key in set_keys:
+            results[key] = [view.get(key) for view in views]
+        results['imgs'] = [img for view in views for img in view['imgs']]
+        results['img_shape'] = views[0]['img_shape']
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(transforms={self.pipeline})'
