@@ -6,9 +6,10 @@ tools/test.py on the test split. The table (top-1, reversal accuracy,
 k-NN accuracy of the embeddings for the self-supervised variants, top-1 on
 each time-reversed pair, training time, GFLOPs per video; mean and
 standard deviation over the seeds) is written between the markers of
-``--out``; the text around them is kept. Each variant's config is written
-into its work directory (``config.py``), so every run can be repeated
-alone.
+``--out`` after every variant; the text around them is kept. Each run's
+config (``config.py``) and results (``result.json``) are written into its
+work directory: a run with results is not repeated, so the comparison can
+be stopped and continued.
 
 Example:
     python tools/data/make_synthetic.py --out data/synthetic
@@ -176,16 +177,21 @@ def main() -> None:
         runs = []
         for seed in args.seeds:
             work_dir = osp.join(args.work_dir, f'variant_{index}_seed_{seed}')
+            result_file = osp.join(work_dir, 'result.json')
             path = variant_config(config, overrides, seed, work_dir)
-            runs.append(train_and_test(name, path, work_dir))
+            if not osp.isfile(result_file):
+                with open(result_file + '.partial', 'w') as f:
+                    json.dump(train_and_test(name, path, work_dir), f)
+                os.replace(result_file + '.partial', result_file)
+            with open(result_file) as f:
+                runs.append(json.load(f))
         rows.append(dict(name=name, runs=runs, gflops=gflops_per_video(path)))
-    pairs = sorted(
-        key.split('/', 2)[2] for key in rows[0]['runs'][0]
-        if key.startswith('reversed/top1/'))
-    table = markdown_table(rows, pairs)
-    print('\n' + table)
-    write_between_markers(osp.join(REPO_ROOT, args.out), table)
-    print(f'\nwritten to {args.out}')
+        pairs = sorted(
+            key.split('/', 2)[2] for key in rows[0]['runs'][0]
+            if key.startswith('reversed/top1/'))
+        table = markdown_table(rows, pairs)
+        write_between_markers(osp.join(REPO_ROOT, args.out), table)
+        print(f'\n{table}\n\nwritten to {args.out}', flush=True)
 
 
 if __name__ == '__main__':
