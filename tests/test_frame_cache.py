@@ -140,16 +140,21 @@ def test_interrupted_build_resumes(videos, tmp_path):
         for line in ann_file.read_text().splitlines())
 
 
-def test_samplers_read_packs_like_videos(videos, tmp_path):
+@pytest.mark.parametrize('sampler', [
+    dict(type='TemporalMultiView', num_views=2, clip_len=8, test_mode=True),
+    dict(
+        type='CVRLSampleFrames',
+        clip_len=8,
+        frame_interval=2,
+        num_clips=2,
+        test_mode=True)
+])
+def test_samplers_read_packs_like_videos(videos, tmp_path, sampler):
     ann_file, video_dir = videos
     out = tmp_path / 'cache'
     build(ann_file, video_dir, out, '--allow-failures')
     video = video_dir / 'clip_320x240_164f.avi'
-    tail = [
-        dict(
-            type='TemporalMultiView', num_views=2, clip_len=8, test_mode=True),
-        dict(type='DecordDecode')
-    ]
+    tail = [sampler, dict(type='DecordDecode')]
     from_video = Compose([
         TRANSFORMS.build(t) for t in [
             dict(type='CheckedDecordInit'), *tail,
@@ -168,3 +173,31 @@ def test_samplers_read_packs_like_videos(videos, tmp_path):
         np.stack(from_video['imgs']))
     # the cache holds the pipeline's resized frames, up to JPEG's error
     assert difference.mean() < 3.5
+
+
+def test_frame_folders_are_cached_and_missing_frames_named(tmp_path):
+    rng = np.random.default_rng(0)
+    for folder, count in (('a', 5), ('b', 4)):
+        (tmp_path / folder).mkdir()
+        for index in range(1, count + 1):
+            # smooth content, like video frames (noise is JPEG's worst case)
+            frame = cv2.GaussianBlur(
+                rng.integers(0, 256, (48, 64, 3), dtype=np.uint8), (7, 7), 2)
+            cv2.imwrite(str(tmp_path / folder / f'img_{index:05}.jpg'), frame)
+    ann_file = tmp_path / 'frames.txt'
+    ann_file.write_text('a 5 1\nb 5 0\n')  # b lacks its fifth frame
+    out = tmp_path / 'cache'
+    done = build(ann_file, tmp_path, out, '--rawframes')
+    assert done.returncode == 1
+    assert (out / 'frames.txt').read_text() == 'packs/a.pack 1\n'
+    failed = (out / 'frames.failed.txt').read_text()
+    assert failed.startswith('line 2: ') and 'img_00005.jpg' in failed
+    pack = FramePackReader(str(out / 'packs' / 'a.pack'))
+    assert len(pack) == 5
+    stored = pack.get_batch(range(5)).asnumpy().astype(float)
+    expected = np.stack([
+        cv2.imread(str(tmp_path / 'a' / f'img_{i:05}.jpg'))[..., ::-1]
+        for i in range(1, 6)
+    ]).astype(float)
+    # same size (64x48): only the second JPEG encoding differs
+    assert np.abs(stored - expected).mean() < 3.5

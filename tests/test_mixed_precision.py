@@ -158,3 +158,21 @@ def test_cvrl_trains_a_step_in_bf16():
     assert torch.bfloat16 in dtypes
     for key in ('loss_supcon', 'loss_cls'):
         assert np.isfinite(log_vars[key].item()), key
+
+
+def test_metrics_take_bfloat16_predictions():
+    from scfa_mm.evaluation import KNNAccuracyMetric, ReversedPairMetric
+    generator = torch.Generator().manual_seed(2)
+    samples = [
+        dict(
+            embedding=torch.randn(8, generator=generator).bfloat16(),
+            pred_score=torch.rand(4, generator=generator).bfloat16(),
+            gt_label=torch.tensor([label])) for label in (0, 1, 2, 3) * 3
+    ]
+    for metric in (EmbeddingRetrievalMetric(topk=(1, )),
+                   KNNAccuracyMetric(k=3),
+                   ReversedPairMetric(pairs=[(0, 1), (2, 3)])):
+        metric.process(None, samples)
+        assert all(
+            0 <= value <= 1
+            for value in metric.compute_metrics(metric.results).values())

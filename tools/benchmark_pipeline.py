@@ -15,6 +15,9 @@ tiled into a 4x4 grid (224x224) and packed, from the real clips of
 - ``cache``: FramePackInit on frame packs of 64x64 frames (what
   ``tools/data/build_frame_cache.py`` writes), then the same pipeline: the
   ``*_cache.py`` configs.
+- ``rawframes``: the same 64x64 frames as one JPEG file each (MMAction2's
+  rawframe layout, same JPEG settings), read with RawFrameDecode: the
+  alternative to one pack per video.
 
 The variants run interleaved, clip by clip, in one process pinned to one
 CPU core (one data worker), so that load on the machine affects them alike.
@@ -59,7 +62,9 @@ def unwrap_reader(results: Dict) -> Dict:
     return results
 
 
-def build_variants(packs: Dict[str, str]) -> Dict[str, Callable[[str], Dict]]:
+def build_variants(
+        packs: Dict[str, str],
+        frame_counts: Dict[str, int]) -> Dict[str, Callable[[str], Dict]]:
     """name -> function of a video path returning the packed sample."""
     views = dict(type='TemporalMultiView', num_views=2, clip_len=16)
     decode_once = Compose([
@@ -74,6 +79,8 @@ def build_variants(packs: Dict[str, str]) -> Dict[str, Callable[[str], Dict]]:
         dict(type='FramePackInit'), views,
         dict(type='DecordDecode'), *AUGMENT_AND_AGGREGATE
     ])
+    rawframes = Compose(
+        [views, dict(type='RawFrameDecode'), *AUGMENT_AND_AGGREGATE])
     stock_view = Compose([
         dict(type='DecordInit'),
         dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16),
@@ -96,11 +103,23 @@ def build_variants(packs: Dict[str, str]) -> Dict[str, Callable[[str], Dict]]:
                 modality='RGB'))
 
     return {
-        BASELINE: stock_twice,
-        'decode-once': lambda video: decode_once(sample(video)),
-        'no decode-once': lambda video: no_decode_once(sample(video)),
+        BASELINE:
+        stock_twice,
+        'decode-once':
+        lambda video: decode_once(sample(video)),
+        'no decode-once':
+        lambda video: no_decode_once(sample(video)),
         'cache (frame packs, 64x64)':
         lambda video: cache(sample(packs[video])),
+        'rawframes (JPEG files)':
+        lambda video: rawframes(
+            dict(
+                frame_dir=packs[video][:-len('.pack')],
+                total_frames=frame_counts[video],
+                filename_tmpl='img_{:05}.jpg',
+                start_index=1,
+                label=0,
+                modality='RGB')),
     }
 
 
@@ -138,10 +157,13 @@ def clip_pipelines(packs: Dict[str, str]) -> Dict[str, Callable[[str], Dict]]:
     return variants
 
 
-def build_packs(videos: List[str], out: str,
-                size: Tuple[int, int] = (64, 64)) -> Dict[str, str]:
+def build_packs(videos: List[str],
+                out: str,
+                size: Tuple[int, int] = (64, 64),
+                with_rawframes: bool = False) -> Dict[str, str]:
     """Frame packs of ``videos`` at ``size`` (w, h), as
-    build_frame_cache.py writes them."""
+    build_frame_cache.py writes them, and with ``with_rawframes`` the same
+    frames as JPEG files in a folder beside each pack."""
     packs = {}
     for video in videos:
         reader = decord.VideoReader(video, num_threads=1)
@@ -151,6 +173,17 @@ def build_packs(videos: List[str], out: str,
         ]
         packs[video] = osp.join(out, f'{osp.basename(video)}_{size[0]}.pack')
         write_pack(packs[video], frames, fps=reader.get_avg_fps())
+        if not with_rawframes:
+            continue
+        frame_dir = packs[video][:-len('.pack')]
+        os.makedirs(frame_dir)
+        for index, frame in enumerate(frames, 1):
+            cv2.imwrite(
+                osp.join(frame_dir, f'img_{index:05}.jpg'), frame[..., ::-1], [
+                    cv2.IMWRITE_JPEG_QUALITY, 90,
+                    cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
+                    cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444
+                ])
     return packs
 
 
@@ -179,11 +212,12 @@ def main() -> None:
     if not videos:
         raise FileNotFoundError(f'no .mp4/.avi clip in {args.videos}')
     with tempfile.TemporaryDirectory() as cache_dir:
-        packs = build_packs(videos, cache_dir)
+        packs = build_packs(videos, cache_dir, with_rawframes=True)
         pack_bytes = [osp.getsize(path) for path in packs.values()]
         num_frames = [len(decord.VideoReader(v)) for v in videos]
         seconds = time_variants(
-            build_variants(packs), videos, args.rounds, (2, 3, 224, 224))
+            build_variants(packs, dict(zip(videos, num_frames))), videos,
+            args.rounds, (2, 3, 224, 224))
         if args.clip_shapes:
             big_packs = build_packs(videos, cache_dir, (298, 224))
             clip_seconds = time_variants(

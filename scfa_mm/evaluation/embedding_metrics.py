@@ -89,7 +89,7 @@ class _EmbeddingMetric(BaseMetric):
                     f'predictions; models with a projection neck store '
                     f'one (SCFARecognizer and the other contrastive '
                     f'algorithms)')
-            self.results.append((sample['embedding'].cpu().numpy(),
+            self.results.append((sample['embedding'].float().cpu().numpy(),
                                  int(sample['gt_label'].item())))
 
     @staticmethod

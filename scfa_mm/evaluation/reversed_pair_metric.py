@@ -49,7 +49,7 @@ class ReversedPairMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[Dict]) -> None:
         for sample in data_samples:
-            self.results.append((sample['pred_score'].cpu().numpy(),
+            self.results.append((sample['pred_score'].float().cpu().numpy(),
                                  int(sample['gt_label'].item())))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:

@@ -8,6 +8,9 @@ one pack per video (``scfa_mm/datasets/frame_pack.py``), and writes the
 list of the cache, which the ``*_cache.py`` dataset configs read through
 ``FramePackInit``.
 
+- ``--rawframes`` reads frame folders of a ``RawframeDataset`` list
+  (Penn Action) instead of videos; the written list is a video list of
+  packs either way, for ``VideoDataset`` with ``FramePackInit``.
 - Parallel over ``--nproc`` processes, with a progress bar and an ETA.
 - Resumable: packs are written under a temporary name and renamed when
   complete; a second run skips every complete pack and redoes the rest.
@@ -64,9 +67,29 @@ def decode_resized(path: str, size: Tuple[int, int],
     return frames, float(reader.get_avg_fps())
 
 
-def build_one(entry: Tuple[int, str], data_prefix: str, out: str,
-              size: Tuple[int, int], interpolation: str,
-              quality: int) -> Tuple[int, str, Optional[str], int, int]:
+def read_frame_folder(path: str, num_frames: int, filename_tmpl: str,
+                      start_index: int, size: Tuple[int, int],
+                      interpolation: str) -> List[np.ndarray]:
+    """The ``num_frames`` listed frames of a rawframe folder, resized."""
+    frames = []
+    for index in range(start_index, start_index + num_frames):
+        name = osp.join(path, filename_tmpl.format(index))
+        frame = cv2.imread(name, cv2.IMREAD_COLOR)
+        if frame is None:
+            raise FileNotFoundError(f'frame {name} is missing or unreadable')
+        frames.append(
+            cv2.resize(
+                frame[..., ::-1],
+                size,
+                interpolation=INTERPOLATIONS[interpolation]))
+    return frames
+
+
+def build_one(
+    entry: Tuple[int, str], data_prefix: str, out: str, size: Tuple[int, int],
+    interpolation: str, quality: int, rawframes: Optional[Tuple[str, int,
+                                                                float]]
+) -> Tuple[int, str, Optional[str], int, int]:
     """``(line number, line, failure or None, frames, bytes)``."""
     number, line = entry
     video = line.split()[0]
@@ -74,11 +97,17 @@ def build_one(entry: Tuple[int, str], data_prefix: str, out: str,
     if is_complete_pack(target):
         return number, line, None, -1, os.path.getsize(target)
     source = osp.join(data_prefix, video)
-    if not osp.isfile(source):
-        return number, line, f'{source}: file not found', 0, 0
+    if not osp.exists(source):
+        return number, line, f'{source}: not found', 0, 0
     try:
-        frames, fps = decode_resized(source, size, interpolation)
-    except Exception as error:  # decord raises several types
+        if rawframes is None:
+            frames, fps = decode_resized(source, size, interpolation)
+        else:
+            filename_tmpl, start_index, fps = rawframes
+            frames = read_frame_folder(source, int(line.split()[1]),
+                                       filename_tmpl, start_index, size,
+                                       interpolation)
+    except Exception as error:  # decord and cv2 raise several types
         first = str(error).strip().splitlines()
         return (number, line,
                 f'{source}: cannot decode: {type(error).__name__}: '
@@ -91,7 +120,10 @@ def build_one(entry: Tuple[int, str], data_prefix: str, out: str,
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('list', help='VideoDataset list: "path label"')
+    parser.add_argument(
+        'list',
+        help='VideoDataset list ("path label") or, with --rawframes, '
+        'RawframeDataset list ("folder frames label")')
     parser.add_argument('--data-prefix', default='')
     parser.add_argument('--out', required=True, help='cache folder')
     parser.add_argument(
@@ -108,6 +140,14 @@ def parse_args() -> argparse.Namespace:
         help="resampling (default: bilinear, as MMAction2's Resize, so that "
         'cached frames are the resized frames of the video pipeline)')
     parser.add_argument('--quality', type=int, default=90, help='JPEG')
+    parser.add_argument(
+        '--rawframes',
+        action='store_true',
+        help='the list names frame folders (e.g. Penn Action)')
+    parser.add_argument('--filename-tmpl', default='img_{:05}.jpg')
+    parser.add_argument('--start-index', type=int, default=1)
+    parser.add_argument(
+        '--fps', type=float, default=30.0, help='of frame folders')
     parser.add_argument('--nproc', type=int, default=os.cpu_count())
     parser.add_argument(
         '--allow-failures',
@@ -129,7 +169,9 @@ def main() -> int:
         out=args.out,
         size=tuple(args.size),
         interpolation=args.interpolation,
-        quality=args.quality)
+        quality=args.quality,
+        rawframes=(args.filename_tmpl, args.start_index,
+                   args.fps) if args.rawframes else None)
     if args.nproc > 1:
         results = track_parallel_progress(
             build, entries, args.nproc, file=sys.stderr)
@@ -144,10 +186,11 @@ def main() -> int:
     cached_list = osp.join(args.out, osp.basename(args.list))
     with open(cached_list, 'w') as f:
         for line, _, _ in done:
-            video, rest = line.split(maxsplit=1) if ' ' in line.strip() \
-                else (line.strip(), '')
-            relative = osp.relpath(pack_path(args.out, video), args.out)
-            f.write(f'{relative} {rest}'.rstrip() + '\n')
+            fields = line.split()
+            # a frame folder's count is the pack's now; the label stays
+            labels = fields[2:] if args.rawframes else fields[1:]
+            relative = osp.relpath(pack_path(args.out, fields[0]), args.out)
+            f.write(' '.join([relative, *labels]) + '\n')
     failed_file = osp.join(args.out, f'{stem}.failed.txt')
     with open(failed_file, 'w') as f:
         f.writelines(f'line {number}: {reason}\n' for number, reason in failed)
