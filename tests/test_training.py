@@ -296,3 +296,21 @@ def test_cvrl_trains_and_validates_through_the_runner(tiny_data, tmp_path):
     assert all(0 < loss < 10 for loss in losses)
     assert re.search(r'Epoch\(val\) \[1\]\[2/2\]\s+acc/top1: [0-9.]+', output)
     assert (work_dir / 'epoch_1.pth').is_file()
+
+
+def test_test_tool_stops_on_a_label_out_of_range(tiny_data, tmp_path):
+    root, options = tiny_data
+    bad_list = tmp_path / 'bad.txt'
+    lines = (root / 'train.txt').read_text().splitlines()
+    lines[5] = lines[5].split()[0] + ' 5'  # the tiny set has 2 classes
+    bad_list.write_text('\n'.join(lines) + '\n')
+    with pytest.raises(AssertionError) as error:
+        run_tool([
+            sys.executable, 'tools/test.py', CONFIG, 'unused.pth',
+            '--work-dir',
+            str(tmp_path / 'test'), '--cfg-options', *options,
+            f'test_dataloader.dataset.ann_file={bad_list}'
+        ], REPO_ROOT)
+    message = str(error.value)
+    assert f'{bad_list}' in message and 'line 6' in message
+    assert 'square_5.mp4): label [5]' in message and '[0, 2)' in message
