@@ -2,6 +2,7 @@ import glob
 import os.path as osp
 
 import pytest
+import torch
 from mmengine import Config
 
 from scfa_mm.utils import build_untrained_model
@@ -18,7 +19,13 @@ CONFIGS = sorted(
 def test_config_builds_its_model(path):
     cfg = Config.fromfile(path)
     model = build_untrained_model(cfg.model)
-    assert model.cls_head.num_classes == cfg.model.cls_head.num_classes
+    if 'cls_head' in cfg.model:
+        assert model.cls_head.num_classes == cfg.model.cls_head.num_classes
+    else:  # frame-wise (CARL): one embedding per frame
+        with torch.no_grad():
+            frames = model.eval()(
+                torch.zeros(1, 1, 3, 3, 32, 32), mode='tensor')
+        assert frames.shape == (1, 3, cfg.model.backbone.out_channels)
 
 
 @pytest.mark.parametrize('dataset', ['hmdb51', 'penn_action'])

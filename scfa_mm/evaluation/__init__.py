@@ -1,6 +1,10 @@
 from .embedding_metrics import EmbeddingRetrievalMetric, KNNAccuracyMetric
+from .frame_metrics import (FrameRetrievalMetric, KendallsTauMetric,
+                            PhaseClassificationMetric, PhaseProgressionMetric)
 from .reversed_pair_metric import ReversedPairMetric
 
 __all__ = [
-    'EmbeddingRetrievalMetric', 'KNNAccuracyMetric', 'ReversedPairMetric'
+    'EmbeddingRetrievalMetric', 'FrameRetrievalMetric', 'KNNAccuracyMetric',
+    'KendallsTauMetric', 'PhaseClassificationMetric',
+    'PhaseProgressionMetric', 'ReversedPairMetric'
 ]

@@ -1,12 +1,14 @@
 import mmaction.models  # noqa: F401  (fills MMAction2's registries first)
 
-from .algorithms import CVRL, BaseContrastiveRecognizer, SCFARecognizer
-from .backbones import ViViT
-from .heads import LinearProbeHead, SupConHead
-from .losses import SupConLoss
+from .algorithms import CARL, CVRL, BaseContrastiveRecognizer, SCFARecognizer
+from .backbones import FrameTransformerEncoder, ViViT
+from .heads import LinearProbeHead, SequenceContrastiveHead, SupConHead
+from .losses import SequenceContrastiveLoss, SupConLoss
 from .necks import ProjectionNeck
 
 __all__ = [
-    'BaseContrastiveRecognizer', 'CVRL', 'LinearProbeHead', 'ProjectionNeck',
-    'SCFARecognizer', 'SupConHead', 'SupConLoss', 'ViViT'
+    'BaseContrastiveRecognizer', 'CARL', 'CVRL', 'FrameTransformerEncoder',
+    'LinearProbeHead', 'ProjectionNeck', 'SCFARecognizer',
+    'SequenceContrastiveHead', 'SequenceContrastiveLoss', 'SupConHead',
+    'SupConLoss', 'ViViT'
 ]

@@ -13,17 +13,27 @@ def build_untrained_model(model_cfg: dict) -> nn.Module:
     """Build a model config with random weights.
 
     Configs for real use name pretrained weights (``pretrained``, or a
-    ``Pretrained`` ``init_cfg`` of the backbone), which cannot be
+    ``Pretrained`` ``init_cfg`` of the backbone or of a module inside it,
+    such as CARL's image backbone), which cannot be
     downloaded or may not exist yet; tools that measure a model's size or
     speed, and tests, need only its structure. The config is not changed.
     """
     model_cfg = ConfigDict(copy.deepcopy(model_cfg))
     backbone = model_cfg.get('backbone')
     if backbone is not None:
-        if 'pretrained' in backbone:
-            backbone.pretrained = None
-        backbone.pop('init_cfg', None)
+        _drop_pretrained(backbone)
     return MODELS.build(model_cfg)
+
+
+def _drop_pretrained(module_cfg: dict) -> None:
+    """Drop weight sources from a backbone config and the module configs
+    inside it (e.g. CARL's image backbone), in place."""
+    if 'pretrained' in module_cfg:
+        module_cfg['pretrained'] = None
+    module_cfg.pop('init_cfg', None)
+    for value in module_cfg.values():
+        if isinstance(value, dict) and 'type' in value:
+            _drop_pretrained(value)
 
 
 def read_test_dump(path: str) -> Dict[str, np.ndarray]:

@@ -9,10 +9,18 @@ likely under both classes. Every video has its own object (shape, colour,
 size, texture), cluttered background, speed, start position, length (from
 fewer than 16 frames to a few hundred) and resolution.
 
+Every action has three phases, the first, middle and last third of its
+progress (the object's position, size or opacity along its path): per-frame
+phase labels for the frame-level metrics of CARL. The speed profile of every
+video differs, so phase boundaries fall at different times.
+
 Writes ``OUT/videos/<class>/<name>.mp4``, MMAction2 ``VideoDataset`` lists
-``OUT/{train,val,test}.txt`` (``<class>/<name>.mp4 <label>``) and
-``OUT/classnames.txt`` (one class per line, in label order) and
-``OUT/reversed_pairs.txt`` (each line: a class and its time reversal).
+``OUT/{train,val,test}.txt`` (``<class>/<name>.mp4 <label>``),
+``OUT/classnames.txt`` (one class per line, in label order),
+``OUT/reversed_pairs.txt`` (each line: a class and its time reversal) and
+the phase labels ``OUT/frame_labels/<split>/<class>/<name>.npy`` (one int64
+per frame, the layout of the CARL / LAV label files). ``--labels-only``
+writes only the phase labels of an existing set (same seed and sizes).
 
 Example:
     python tools/data/make_synthetic.py --out data/synthetic
@@ -133,10 +141,22 @@ def paste(frame: np.ndarray, sprite: np.ndarray, centre: Tuple[float, float],
     frame += warped[..., :3] * alpha
 
 
+NUM_PHASES = 3
+
+
+def phase_labels(progress: np.ndarray) -> np.ndarray:
+    """Phase of every frame from its progress in ``[0, 1]``: the first,
+    middle and last third of the motion."""
+    return np.minimum((progress * NUM_PHASES).astype(np.int64),
+                      NUM_PHASES - 1)
+
+
 def render_forward(rng: np.random.Generator, motion: str, num_frames: int,
-                   width: int, height: int) -> List[np.ndarray]:
+                   width: int,
+                   height: int) -> Tuple[List[np.ndarray], np.ndarray]:
     """Frames of the forward class ``motion`` (the first of its pair; the
-    second class is these frames reversed)."""
+    second class is these frames reversed) and the progress ``(T, )`` of
+    the motion at every frame."""
     background = make_background(rng, width, height)
     short = min(width, height)
     sprite = make_sprite(rng, int(short * rng.uniform(0.45, 0.65)))
@@ -158,9 +178,10 @@ def render_forward(rng: np.random.Generator, motion: str, num_frames: int,
         path['y'] = sorted(rng.uniform(0.15, 0.85, 2) * height)
         if path['y'][1] - path['y'][0] < 0.5 * height:
             path['y'] = [0.18 * height, 0.82 * height]
-    frames = []
+    frames, progresses = [], []
     for index in range(num_frames):
         progress = (index / max(1, num_frames - 1))**gamma
+        progresses.append(progress)
         lerp = {k: v[0] + (v[1] - v[0]) * progress for k, v in path.items()}
         opacity = progress if motion == 'appear' else 1.0
         frame = background.copy()
@@ -168,29 +189,34 @@ def render_forward(rng: np.random.Generator, motion: str, num_frames: int,
               lerp.get('scale', scale), lerp.get('angle', angle), opacity)
         frame += rng.normal(0, 3, frame.shape).astype(np.float32)
         frames.append(np.clip(frame, 0, 255).astype(np.uint8))
-    return frames
+    return frames, np.array(progresses)
 
 
-def make_video(task: Tuple[int, int, int, str, str, int, int]) -> int:
-    """Write one video; returns its number of frames."""
-    seed, index, label, path, _, min_frames, max_frames = task
+def make_video(task: Tuple[int, int, int, str, str, int, int, bool]
+               ) -> np.ndarray:
+    """Write one video (unless ``labels_only``); returns its phase labels
+    ``(T, )``."""
+    seed, index, label, path, _, min_frames, max_frames, labels_only = task
     rng = np.random.default_rng([seed, index])
     width, height = RESOLUTIONS[rng.integers(len(RESOLUTIONS))]
     num_frames = int(
         round(
             math.exp(rng.uniform(math.log(min_frames), math.log(max_frames)))))
-    frames = render_forward(rng, CLASS_PAIRS[label // 2][0], num_frames, width,
-                            height)
-    if label % 2:
-        frames = frames[::-1]
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'),
-                             int(rng.integers(15, 31)), (width, height))
+    frames, progress = render_forward(rng, CLASS_PAIRS[label // 2][0],
+                                      num_frames, width, height)
+    if label % 2:  # the time reversal: its own progress runs the other way
+        frames, progress = frames[::-1], 1 - progress[::-1]
+    fps = int(rng.integers(15, 31))
+    if labels_only:
+        return phase_labels(progress)
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                             (width, height))
     for frame in frames:
         writer.write(frame[..., ::-1])  # RGB -> BGR
     writer.release()
     if not osp.isfile(path) or osp.getsize(path) == 0:
         raise RuntimeError(f'OpenCV could not write {path}')
-    return num_frames
+    return phase_labels(progress)
 
 
 def split_indices(labels: np.ndarray, seed: int) -> dict:
@@ -221,6 +247,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--max-frames', type=int, default=240)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--workers', type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        '--labels-only',
+        action='store_true',
+        help='write only the phase labels of an existing set')
     args = parser.parse_args()
     if args.num_videos < 3 * args.num_classes:
         parser.error(f'--num-videos must be at least 3 per class '
@@ -241,16 +271,25 @@ def main() -> None:
         path = osp.join(args.out, 'videos', relpath)
         os.makedirs(osp.dirname(path), exist_ok=True)
         tasks.append((args.seed, index, int(label), path, relpath,
-                      args.min_frames, args.max_frames))
+                      args.min_frames, args.max_frames, args.labels_only))
         relpaths.append(relpath)
-    print(f'writing {args.num_videos} videos of {args.num_classes} classes '
-          f'to {args.out}')
+    what = 'phase labels' if args.labels_only else 'videos'
+    print(f'writing the {what} of {args.num_videos} videos of '
+          f'{args.num_classes} classes to {args.out}')
     if args.workers > 1:
-        lengths = track_parallel_progress(make_video, tasks, args.workers)
+        phases = track_parallel_progress(make_video, tasks, args.workers)
     else:
         from mmengine.utils import track_progress
-        lengths = track_progress(make_video, tasks)
+        phases = track_progress(make_video, tasks)
+    lengths = [len(p) for p in phases]
     for split, indices in split_indices(labels, args.seed).items():
+        for i in indices:
+            label_path = osp.join(args.out, 'frame_labels', split,
+                                  osp.splitext(relpaths[i])[0] + '.npy')
+            os.makedirs(osp.dirname(label_path), exist_ok=True)
+            np.save(label_path, phases[i])
+        if args.labels_only:
+            continue
         with open(osp.join(args.out, f'{split}.txt'), 'w') as f:
             f.writelines(f'{relpaths[i]} {labels[i]}\n' for i in indices)
         print(f'{split}: {len(indices)} videos')

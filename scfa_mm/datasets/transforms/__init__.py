@@ -1,3 +1,4 @@
+from .carl_sampling import CARLSampleFrames, LoadFramePhaseLabels
 from .clip_augment import (ClipColorJitter, ClipGaussianBlur,
                            ClipRandomGrayscale)
 from .cvrl_sampling import CVRLSampleFrames
@@ -7,7 +8,7 @@ from .temporal_multiview import TemporalMultiView
 from .wrappers import PerView
 
 __all__ = [
-    'CVRLSampleFrames', 'CheckedDecordInit', 'ClipColorJitter',
+    'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels', 'CheckedDecordInit', 'ClipColorJitter',
     'ClipGaussianBlur', 'ClipRandomGrayscale', 'FramePackInit',
     'GridAggregate', 'PerView', 'TemporalMultiView', 'UniqueFrameReader'
 ]

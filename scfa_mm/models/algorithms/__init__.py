@@ -1,5 +1,6 @@
 from .base import BaseContrastiveRecognizer
+from .carl import CARL
 from .cvrl import CVRL
 from .scfa import SCFARecognizer
 
-__all__ = ['BaseContrastiveRecognizer', 'CVRL', 'SCFARecognizer']
+__all__ = ['BaseContrastiveRecognizer', 'CARL', 'CVRL', 'SCFARecognizer']

@@ -1,3 +1,4 @@
+from .frame_encoder import FrameTransformerEncoder
 from .vivit import ViViT
 
-__all__ = ['ViViT']
+__all__ = ['FrameTransformerEncoder', 'ViViT']
