@@ -214,3 +214,51 @@ def test_training_without_data_names_the_path_and_the_command(tmp_path):
     assert "'data/hmdb51/hmdb51_train_split_1_videos.txt'" in done.stderr
     assert 'tools/data/hmdb51/prepare.py' in done.stderr
     assert not (tmp_path / 'work_dirs').exists()
+
+
+def write_phase_labels(root, split, action, video_id, labels):
+    folder = root / split / action
+    folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder / f'{video_id}.npy', np.asarray(labels))
+
+
+def test_penn_action_phase_label_lists(penn_action):
+    labels = penn_action.parent / 'frame_labels'
+    # baseball_pitch has labels, tennis_serve (video 0001) has none
+    write_phase_labels(labels, 'train', 'baseball_pitch', '0003',
+                       [0, 0, 1, 1, 2, 2])
+    write_phase_labels(labels, 'val', 'baseball_pitch', '0002',
+                       [0, 1, 1, 2, 2])
+    done = prepare_penn(penn_action, '--frame-labels', labels)
+    assert done.returncode == 0, done.stderr
+    assert 'no phase labels for tennis_serve' in done.stdout
+    lists = penn_action.parent / 'lists'
+    assert (lists / 'penn_action_train_list_rawframes_phases.txt'
+            ).read_text() == '0003 6 0\n'
+    assert (lists / 'penn_action_test_list_rawframes_phases.txt'
+            ).read_text() == '0002 5 0\n'
+    # the CARL config reads a prepared video with its labels
+    cfg = Config.fromfile(
+        f'{REPO_ROOT}/configs/carl/carl_r50-transformer_4xb1-300e_'
+        'penn-action.py')
+    dataset_cfg = cfg.test_dataloader.dataset
+    dataset_cfg.ann_file = str(lists /
+                               'penn_action_test_list_rawframes_phases.txt')
+    dataset_cfg.data_prefix = dict(img=str(penn_action / 'frames'))
+    dataset_cfg.pipeline[2].label_root = str(labels)
+    sample = DATASETS.build(dataset_cfg)[0]
+    assert sample['inputs'].shape == (1, 3, 5, 224, 224)
+    np.testing.assert_array_equal(
+        sample['data_samples'].frame_labels.reshape(-1), [0, 1, 1, 2, 2])
+
+
+def test_penn_action_bad_phase_labels_are_named(penn_action):
+    labels = penn_action.parent / 'frame_labels'
+    write_phase_labels(labels, 'train', 'baseball_pitch', '0003', [0, 1])
+    write_phase_labels(labels, 'test', 'baseball_pitch', '0099', [0])
+    done = prepare_penn(penn_action, '--frame-labels', labels)
+    assert done.returncode != 0
+    assert 'video 0003: 2 phase labels' in done.stderr
+    assert 'nframes=6' in done.stderr
+    assert 'video 0002 (baseball_pitch): no phase labels' in done.stderr
+    assert not (penn_action.parent / 'lists').exists()

@@ -11,6 +11,7 @@ import sys
 
 import cv2
 import mmaction
+import numpy as np
 import pytest
 import torch
 from mmaction.registry import MODELS
@@ -314,3 +315,64 @@ def test_test_tool_stops_on_a_label_out_of_range(tiny_data, tmp_path):
     message = str(error.value)
     assert f'{bad_list}' in message and 'line 6' in message
     assert 'square_5.mp4): label [5]' in message and '[0, 2)' in message
+
+
+def test_carl_trains_and_tools_test_reports_the_frame_metrics(
+        tiny_data, tmp_path):
+    root, options = tiny_data
+    labels = tmp_path / 'frame_labels'
+    for line in (root / 'train.txt').read_text().splitlines():
+        name, label = line.split()
+        folder = labels / 'train' / ['move_right', 'move_left'][int(label)]
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / name.replace('.mp4', '.npy'),
+                np.repeat([0, 1, 2], [7, 7, 6]))  # 20 frames
+    config = 'configs/carl/carl_r18-small_synthetic.py'
+    small = [
+        *[o for o in options if not o.startswith('val_')],
+        'model.backbone.num_train_frames=8',
+        'train_dataloader.dataset.pipeline.1.num_frames=8',
+        f'test_dataloader.dataset.pipeline.3.label_root={labels}',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'test_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'test_dataloader.persistent_workers=False'
+    ]
+    work_dir = tmp_path / 'carl'
+    output = run_tool([
+        sys.executable, 'tools/train.py', config, '--work-dir',
+        str(work_dir), '--cfg-options', *small, 'train_cfg.max_epochs=1',
+        'default_hooks.logger.interval=1'
+    ], REPO_ROOT)
+    losses = [float(v) for v in re.findall(r'loss_scl: ([0-9.]+)', output)]
+    assert len(losses) == 2 and all(0 < loss < 10 for loss in losses)
+    checkpoint = str(work_dir / 'epoch_1.pth')
+    # the training split's frame embeddings, then all four metrics
+    dump = tmp_path / 'train_frames.pkl'
+    run_tool([
+        sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
+        str(tmp_path / 'dump'), '--dump',
+        str(dump), '--cfg-options', *small
+    ], REPO_ROOT)
+    with open(dump, 'rb') as f:
+        videos = pickle.load(f)
+    assert len(videos) == 8
+    assert videos[0]['frame_embeddings'].shape == (20, 32)
+    metrics_config = tmp_path / 'carl_metrics.py'
+    metrics_config.write_text(
+        f"_base_ = '{REPO_ROOT}/{config}'\n"
+        'test_evaluator = [\n'
+        f"    dict(type='PhaseClassificationMetric', train_dump='{dump}',\n"
+        '         per_action=False),\n'
+        f"    dict(type='PhaseProgressionMetric', train_dump='{dump}',\n"
+        '         per_action=False),\n'
+        "    dict(type='KendallsTauMetric', stride=1, per_action=False),\n"
+        "    dict(type='FrameRetrievalMetric', stride=1, per_action=False)]\n")
+    output = run_tool([
+        sys.executable, 'tools/test.py',
+        str(metrics_config), checkpoint, '--work-dir',
+        str(tmp_path / 'test'), '--cfg-options', *small
+    ], REPO_ROOT)
+    for key in ('phase/accuracy', 'progression/r2', 'kendalls_tau/tau',
+                'frame_retrieval/AP@5'):
+        assert re.search(rf'{key}: -?[0-9.]+', output), key

@@ -132,7 +132,7 @@ class _FrameMetric(BaseMetric):
                 raise ValueError(
                     f'{type(self).__name__}: action {action} has test videos '
                     f'but none in {self.train_dump}')
-            scores = self.evaluate(videos, train_groups.get(action))
+            scores = self.evaluate_group(videos, train_groups.get(action))
             for name, value in scores.items():
                 per_group[name].append(value)
         return {
@@ -140,7 +140,7 @@ class _FrameMetric(BaseMetric):
             for name, values in per_group.items()
         }
 
-    def evaluate(self, videos: List[Video],
+    def evaluate_group(self, videos: List[Video],
                  train_videos: Optional[List[Video]]) -> Dict[str, float]:
         """The metric on the videos of one group."""
         raise NotImplementedError
@@ -170,7 +170,7 @@ class PhaseClassificationMetric(_FrameMetric):
         super().__init__(train_dump=train_dump, **kwargs)
         self.max_iter = max_iter
 
-    def evaluate(self, videos, train_videos):
+    def evaluate_group(self, videos, train_videos):
         from sklearn.linear_model import LogisticRegression
         train_x = np.concatenate([v[0] for v in train_videos])
         train_y = np.concatenate([v[1] for v in train_videos])
@@ -206,7 +206,7 @@ class PhaseProgressionMetric(_FrameMetric):
     def __init__(self, train_dump: str, **kwargs) -> None:
         super().__init__(train_dump=train_dump, **kwargs)
 
-    def evaluate(self, videos, train_videos):
+    def evaluate_group(self, videos, train_videos):
         num_phases = 1 + max(
             int(v[1].max()) for v in list(videos) + list(train_videos))
         if num_phases < 2:
@@ -252,7 +252,7 @@ class KendallsTauMetric(_FrameMetric):
                 f'KendallsTauMetric: stride must be >= 1, got {stride!r}')
         self.stride = stride
 
-    def evaluate(self, videos, train_videos):
+    def evaluate_group(self, videos, train_videos):
         taus = []
         for i, (query, _, _) in enumerate(videos):
             for j, (candidates, _, _) in enumerate(videos):
@@ -294,7 +294,7 @@ class FrameRetrievalMetric(_FrameMetric):
         self.topk = tuple(topk)
         self.stride = stride
 
-    def evaluate(self, videos, train_videos):
+    def evaluate_group(self, videos, train_videos):
         precisions = defaultdict(list)
         for i, (query, query_labels, _) in enumerate(videos):
             others = [v for j, v in enumerate(videos) if j != i]

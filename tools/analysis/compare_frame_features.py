@@ -1,0 +1,148 @@
+"""Compare frame-wise representations on the synthetic set with CARL's four
+frame-level metrics, and write the table into a results page.
+
+Rows (every frame of every video, the test pipeline of the CARL config):
+
+- CARL-small trained (``--carl-checkpoint``);
+- the same frame encoder with its random initial weights (seed 0);
+- per-frame features of an SCFA model (``--scfa-config``,
+  ``--scfa-checkpoint``, e.g. the demo's): every frame, at the grid's cell
+  size, tiled into all cells of one grid (the grid of a video standing
+  still at that frame), encoded by its backbone and L2-normalised;
+- relative time alone: the sine-cosine encoding of each frame's position,
+  spread over the training length as CARL's encoder spreads it, with no
+  image content (what the frame order alone scores).
+
+The table is written between the markers of ``--out``; the text around
+them is kept.
+
+Example:
+    python tools/analysis/compare_frame_features.py \
+        --carl-checkpoint work_dirs/carl_r18-small_synthetic/epoch_20.pth \
+        --scfa-checkpoint work_dirs/demo/epoch_20.pth
+"""
+import argparse
+import copy
+import os.path as osp
+from typing import Callable, Dict
+
+# first: quiets the pinned stack's warnings, registers the plugin
+import scfa_mm  # isort: skip  # noqa: F401
+import torch
+import torch.nn.functional as F
+from analysis_paths import REPO_ROOT
+from compare_synthetic import write_between_markers
+from evaluate_frames import evaluate_frames, model_embedder
+from mmengine import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+
+from scfa_mm.models.backbones.frame_encoder import sine_cosine_encoding
+from scfa_mm.utils import allow_full_checkpoint_loading
+from scfa_mm.utils.build import build_untrained_model
+
+COLUMNS = [('phase/accuracy', 'phase classification', True),
+           ('progression/r2', 'phase progression (R²)', False),
+           ('kendalls_tau/tau', "Kendall's tau", False),
+           ('frame_retrieval/AP@5', 'AP@5', True),
+           ('frame_retrieval/AP@10', 'AP@10', True),
+           ('frame_retrieval/AP@15', 'AP@15', True)]
+
+
+def load_model(config: str, checkpoint: str = None, seed: int = 0):
+    cfg = Config.fromfile(config)
+    torch.manual_seed(seed)
+    model = build_untrained_model(cfg.model)
+    if checkpoint is not None:
+        load_checkpoint(model, checkpoint, map_location='cpu')
+    return model.eval(), cfg
+
+
+def still_grid_embedder(model, grid_shape) -> Callable:
+    """Per-frame features of a grid model: each frame tiled into every
+    cell of a grid, pooled backbone features, L2-normalised."""
+    rows, cols = grid_shape
+
+    def embed(sample: Dict) -> torch.Tensor:
+        frames = sample['inputs'][0].transpose(0, 1)  # (T, 3, h, w)
+        grids = frames.repeat(1, 1, rows, cols).unsqueeze(1)
+        with torch.no_grad():
+            data = model.data_preprocessor(
+                dict(inputs=list(grids.float())), False)
+            feats, _ = model.extract_feat(data['inputs'])
+        return F.normalize(feats, dim=-1)
+
+    return embed
+
+
+def relative_time_embedder(num_train_frames: int, channels: int) -> Callable:
+
+    def embed(sample: Dict) -> torch.Tensor:
+        num_frames = sample['inputs'].shape[2]
+        positions = torch.linspace(0, num_train_frames - 1, num_frames)
+        return F.normalize(sine_cosine_encoding(positions, channels), dim=-1)
+
+    return embed
+
+
+def markdown_table(rows: Dict[str, Dict[str, float]]) -> str:
+    lines = [
+        '| representation | ' + ' | '.join(c[1] for c in COLUMNS) + ' |',
+        '|---|' + '---|' * len(COLUMNS)
+    ]
+    for name, metrics in rows.items():
+        cells = [
+            f'{100 * metrics[key]:.1f}%' if percent else
+            f'{metrics[key]:.3f}' for key, _, percent in COLUMNS
+        ]
+        lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        '--carl-config', default='configs/carl/carl_r18-small_synthetic.py')
+    parser.add_argument('--carl-checkpoint', required=True)
+    parser.add_argument('--scfa-config', default='configs/scfa_synthetic.py')
+    parser.add_argument('--scfa-checkpoint', required=True)
+    parser.add_argument(
+        '--work-dir', default='work_dirs/compare_frame_features')
+    parser.add_argument('--out', default='docs/results_carl_synthetic.md')
+    args = parser.parse_args()
+    init_default_scope('mmaction')
+    allow_full_checkpoint_loading()
+
+    carl, carl_cfg = load_model(args.carl_config, args.carl_checkpoint)
+    untrained, _ = load_model(args.carl_config)
+    scfa, scfa_cfg = load_model(args.scfa_config, args.scfa_checkpoint)
+    grid = next(t for t in scfa_cfg.test_dataloader.dataset.pipeline
+                if t['type'] == 'GridAggregate')
+    # the CARL test pipeline with frames at the grid's cell size
+    scfa_data_cfg = copy.deepcopy(carl_cfg)
+    for transform in scfa_data_cfg.test_dataloader.dataset.pipeline:
+        if transform['type'] == 'Resize':
+            transform['scale'] = tuple(grid['cell_size'])[::-1]
+    encoder = carl_cfg.model.backbone
+    variants = [
+        ('CARL-small, trained', carl_cfg, model_embedder(carl)),
+        ('same encoder, untrained (random weights)', carl_cfg,
+         model_embedder(untrained)),
+        ('SCFA (demo model), per-frame still grids', scfa_data_cfg,
+         still_grid_embedder(scfa, grid['grid_shape'])),
+        ('relative time only (no image)', carl_cfg,
+         relative_time_embedder(encoder.num_train_frames,
+                                encoder.embed_channels)),
+    ]
+    rows = {}
+    for index, (name, cfg, embed) in enumerate(variants):
+        print(f'\n=== {name} ===')
+        rows[name] = evaluate_frames(
+            cfg, embed, osp.join(args.work_dir, f'variant_{index}'))
+        table = markdown_table(rows)
+        write_between_markers(osp.join(REPO_ROOT, args.out), table)
+    print(f'\n{table}\n\nwritten to {args.out}')
+
+
+if __name__ == '__main__':
+    main()
