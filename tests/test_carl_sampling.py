@@ -11,8 +11,7 @@ from .conftest import VIDEOS, video_path
 
 def draw(sampler, total_frames, seed):
     np.random.seed(seed)
-    return sampler.transform(dict(total_frames=total_frames,
-                                  filename='v.mp4'))
+    return sampler.transform(dict(total_frames=total_frames, filename='v.mp4'))
 
 
 @pytest.mark.parametrize('total_frames', [80, 100, 119, 120, 500])

@@ -71,8 +71,7 @@ def test_kendalls_tau_metric_against_brute_force():
                         key=lambda k: float(((q[t] - c[k])**2).sum()))
                     for t in range(len(q))
                 ]
-                taus.append(
-                    kendalltau(np.arange(len(q)), matches).correlation)
+                taus.append(kendalltau(np.arange(len(q)), matches).correlation)
         expected.append(np.nanmean(taus))
     result = evaluate(KendallsTauMetric(stride=stride), videos)
     assert result['tau'] == pytest.approx(np.mean(expected), abs=1e-9)
@@ -80,8 +79,8 @@ def test_kendalls_tau_metric_against_brute_force():
 
 def test_a_perfectly_aligned_pair_has_tau_one():
     ramp = np.linspace(0, 1, 30)[:, None] * np.ones((1, 4))
-    videos = [(ramp, np.zeros(30, int), 0),
-              (ramp + 1e-3, np.zeros(30, int), 0)]
+    videos = [(ramp, np.zeros(30, int), 0), (ramp + 1e-3, np.zeros(30,
+                                                                   int), 0)]
     result = evaluate(KendallsTauMetric(stride=1), videos)
     assert result['tau'] == pytest.approx(1.0)
 
@@ -161,14 +160,14 @@ def test_phase_classification_counts_the_frames_it_gets_right(tmp_path):
 def test_per_action_results_are_averaged_over_actions():
     ramp = np.linspace(0, 1, 20)[:, None] * np.ones((1, 3))
     aligned = [(ramp, np.zeros(20, int), 0), (ramp + 1e-3, np.zeros(20,
-                                                                     int), 0)]
+                                                                    int), 0)]
     reversed_pair = [(ramp, np.zeros(20, int), 1),
                      (ramp[::-1].copy(), np.zeros(20, int), 1)]
     result = evaluate(KendallsTauMetric(stride=1), aligned + reversed_pair)
     assert result['tau'] == pytest.approx((1.0 + -1.0) / 2)
     pooled = evaluate(
-        KendallsTauMetric(stride=1, per_action=False), aligned[:1] +
-        reversed_pair[1:])
+        KendallsTauMetric(stride=1, per_action=False),
+        aligned[:1] + reversed_pair[1:])
     assert pooled['tau'] == pytest.approx(-1.0)
 
 
@@ -180,9 +179,9 @@ def test_missing_inputs_are_named(tmp_path):
         metric.process(None, [dict(frame_labels=np.zeros(3), gt_label=0)])
     with open(tmp_path / 'video_level.pkl', 'wb') as f:
         pickle.dump([dict(embedding=np.zeros(3), gt_label=0)], f)
-    metric = PhaseProgressionMetric(train_dump=str(tmp_path /
-                                                   'video_level.pkl'))
-    metric.process(None, [as_sample(make_video(np.random.default_rng(0), 9,
-                                               0))])
+    metric = PhaseProgressionMetric(
+        train_dump=str(tmp_path / 'video_level.pkl'))
+    metric.process(None,
+                   [as_sample(make_video(np.random.default_rng(0), 9, 0))])
     with pytest.raises(KeyError, match='frame_embeddings'):
         metric.compute_metrics(metric.results)

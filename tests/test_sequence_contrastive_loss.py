@@ -69,8 +69,9 @@ def random_inputs(batch=2, num_frames=7, dim=5, seed=0, spans=(30, 60)):
     embeddings = torch.randn(batch, 2, num_frames, dim, generator=generator)
     timestamps = torch.stack([
         torch.stack([
-            torch.sort(torch.randperm(span, generator=generator)[:num_frames]
-                       + offset)[0] for span, offset in zip(spans, (0, 10))
+            torch.sort(
+                torch.randperm(span, generator=generator)[:num_frames] +
+                offset)[0] for span, offset in zip(spans, (0, 10))
         ]) for _ in range(batch)
     ])
     return embeddings, timestamps
@@ -119,7 +120,8 @@ def test_padded_frames_contribute_nothing():
     changed_emb[~masks] = torch.randn(int((~masks).sum()), 5)
     changed_times[~masks] = 999
     assert loss(changed_emb.double(), changed_times,
-                masks).item() == pytest.approx(value.item(), rel=1e-12)
+                masks).item() == pytest.approx(
+                    value.item(), rel=1e-12)
 
 
 def test_padded_frames_get_no_gradient_and_gradients_are_finite():
@@ -139,8 +141,8 @@ def test_gradient_check_float64():
     masks = torch.ones(timestamps.shape, dtype=torch.bool)
     masks[0, 1, -1] = False
     loss = SequenceContrastiveLoss(temperature=0.3, variance=5.0)
-    assert torch.autograd.gradcheck(
-        lambda e: loss(e, timestamps, masks), (embeddings, ))
+    assert torch.autograd.gradcheck(lambda e: loss(e, timestamps, masks),
+                                    (embeddings, ))
 
 
 def test_aligned_views_score_better_than_shuffled_ones():

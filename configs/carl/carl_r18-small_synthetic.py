@@ -113,7 +113,9 @@ test_evaluator = [
 
 max_epochs = 20
 train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=max_epochs + 1)
+    type='EpochBasedTrainLoop',
+    max_epochs=max_epochs,
+    val_begin=max_epochs + 1)
 optim_wrapper = dict(
     optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-5), clip_grad=None)
 param_scheduler = [

@@ -2,7 +2,8 @@
 # view, alpha = 1.5, beta = 0.2, sigma^2 = 10, tau = 0.1; Adam, learning
 # rate 1e-4, weight decay 1e-5, cosine decay, 300 epochs, 4 videos (8 views)
 # per batch on 4 GPUs:
-#   tools/dist_train.sh configs/carl/carl_r50-transformer_4xb1-300e_penn-action.py 4
+#   tools/dist_train.sh \
+#       configs/carl/carl_r50-transformer_4xb1-300e_penn-action.py 4
 # Evaluation (frame embeddings of whole videos; the linear phase classifier
 # and progression regressor fitted on the training split):
 #   python tools/analysis/evaluate_frames.py \

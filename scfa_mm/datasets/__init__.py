@@ -1,10 +1,12 @@
-from .transforms import (CheckedDecordInit, ClipColorJitter, ClipGaussianBlur,
-                         ClipRandomGrayscale, CVRLSampleFrames, FramePackInit,
-                         GridAggregate, PerView, TemporalMultiView,
+from .transforms import (CARLSampleFrames, CheckedDecordInit, ClipColorJitter,
+                         ClipGaussianBlur, ClipRandomGrayscale,
+                         CVRLSampleFrames, FramePackInit, GridAggregate,
+                         LoadFramePhaseLabels, PerView, TemporalMultiView,
                          UniqueFrameReader)
 
 __all__ = [
-    'CVRLSampleFrames', 'CheckedDecordInit', 'ClipColorJitter',
-    'ClipGaussianBlur', 'ClipRandomGrayscale', 'FramePackInit',
-    'GridAggregate', 'PerView', 'TemporalMultiView', 'UniqueFrameReader'
+    'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels',
+    'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
+    'ClipRandomGrayscale', 'FramePackInit', 'GridAggregate', 'PerView',
+    'TemporalMultiView', 'UniqueFrameReader'
 ]

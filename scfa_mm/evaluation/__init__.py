@@ -5,6 +5,6 @@ from .reversed_pair_metric import ReversedPairMetric
 
 __all__ = [
     'EmbeddingRetrievalMetric', 'FrameRetrievalMetric', 'KNNAccuracyMetric',
-    'KendallsTauMetric', 'PhaseClassificationMetric',
-    'PhaseProgressionMetric', 'ReversedPairMetric'
+    'KendallsTauMetric', 'PhaseClassificationMetric', 'PhaseProgressionMetric',
+    'ReversedPairMetric'
 ]

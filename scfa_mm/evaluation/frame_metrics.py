@@ -140,8 +140,9 @@ class _FrameMetric(BaseMetric):
             for name, values in per_group.items()
         }
 
-    def evaluate_group(self, videos: List[Video],
-                 train_videos: Optional[List[Video]]) -> Dict[str, float]:
+    def evaluate_group(
+            self, videos: List[Video],
+            train_videos: Optional[List[Video]]) -> Dict[str, float]:
         """The metric on the videos of one group."""
         raise NotImplementedError
 
@@ -165,7 +166,9 @@ class PhaseClassificationMetric(_FrameMetric):
     default_prefix = 'phase'
     needs_train_dump = True
 
-    def __init__(self, train_dump: str, max_iter: int = 1000,
+    def __init__(self,
+                 train_dump: str,
+                 max_iter: int = 1000,
                  **kwargs) -> None:
         super().__init__(train_dump=train_dump, **kwargs)
         self.max_iter = max_iter
@@ -214,8 +217,8 @@ class PhaseProgressionMetric(_FrameMetric):
 
         def stack(group):
             x = np.concatenate([v[0] for v in group]).astype(np.float64)
-            y = np.concatenate([phase_progress(v[1], num_phases)
-                                for v in group])
+            y = np.concatenate(
+                [phase_progress(v[1], num_phases) for v in group])
             return np.hstack([x, np.ones((len(x), 1))]), y
 
         train_x, train_y = stack(train_videos)
@@ -259,8 +262,7 @@ class KendallsTauMetric(_FrameMetric):
                 if i != j:
                     matches = nearest_frames(query[::self.stride],
                                              candidates[::self.stride])
-                    taus.append(
-                        kendalls_tau(np.arange(len(matches)), matches))
+                    taus.append(kendalls_tau(np.arange(len(matches)), matches))
         return dict(tau=float(np.nanmean(taus)) if taus else float('nan'))
 
 

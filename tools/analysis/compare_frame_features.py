@@ -68,7 +68,7 @@ def still_grid_embedder(model, grid_shape) -> Callable:
         grids = frames.repeat(1, 1, rows, cols).unsqueeze(1)
         with torch.no_grad():
             data = model.data_preprocessor(
-                dict(inputs=list(grids.float())), False)
+                dict(inputs=list(grids.float()), data_samples=None), False)
             feats, _ = model.extract_feat(data['inputs'])
         return F.normalize(feats, dim=-1)
 
@@ -92,8 +92,8 @@ def markdown_table(rows: Dict[str, Dict[str, float]]) -> str:
     ]
     for name, metrics in rows.items():
         cells = [
-            f'{100 * metrics[key]:.1f}%' if percent else
-            f'{metrics[key]:.3f}' for key, _, percent in COLUMNS
+            f'{100 * metrics[key]:.1f}%' if percent else f'{metrics[key]:.3f}'
+            for key, _, percent in COLUMNS
         ]
         lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)

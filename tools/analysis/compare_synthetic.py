@@ -9,7 +9,8 @@ standard deviation over the seeds) is written between the markers of
 ``--out`` after every variant; the text around them is kept. Each run's
 config (``config.py``) and results (``result.json``) are written into its
 work directory: a run with results is not repeated, so the comparison can
-be stopped and continued.
+be stopped and continued. ``--collect-only`` trains nothing and writes the
+table of the runs that have results (the ``seeds`` column says how many).
 
 Example:
     python tools/data/make_synthetic.py --out data/synthetic
@@ -120,7 +121,8 @@ def mean_std(values: List[float], percent: bool = True) -> str:
 
 
 def markdown_table(rows: List[Dict], pairs: List[str]) -> str:
-    header = ['model', 'top-1', 'reversal acc.', 'k-NN top-1 (k=5)'] + \
+    header = ['model', 'seeds', 'top-1', 'reversal acc.',
+              'k-NN top-1 (k=5)'] + \
         [f'top-1 {p}' for p in pairs] + ['train time (min)', 'GFLOPs/video']
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     for row in rows:
@@ -132,7 +134,7 @@ def markdown_table(rows: List[Dict], pairs: List[str]) -> str:
             return mean_std([run[key] for run in runs], percent)
 
         cells = [
-            row['name'],
+            row['name'], ' '.join(str(seed) for seed in row['seeds']),
             column('acc/top1'),
             column('reversed/reversal_acc'),
             column('knn/top1@k=5')
@@ -164,6 +166,10 @@ def main() -> None:
         type=int,
         nargs='+',
         help='indices into VARIANTS (default: all)')
+    parser.add_argument(
+        '--collect-only',
+        action='store_true',
+        help='train nothing: tabulate the runs that have results')
     args = parser.parse_args()
     init_default_scope('mmaction')
     if not osp.isfile(osp.join(REPO_ROOT, 'data/synthetic/test.txt')):
@@ -174,10 +180,13 @@ def main() -> None:
     rows = []
     for index in chosen:
         name, config, overrides = VARIANTS[index]
-        runs = []
+        runs, seeds = [], []
         for seed in args.seeds:
             work_dir = osp.join(args.work_dir, f'variant_{index}_seed_{seed}')
             result_file = osp.join(work_dir, 'result.json')
+            if args.collect_only and not osp.isfile(result_file):
+                print(f'no results yet: {name}, seed {seed}')
+                continue
             path = variant_config(config, overrides, seed, work_dir)
             if not osp.isfile(result_file):
                 with open(result_file + '.partial', 'w') as f:
@@ -185,7 +194,15 @@ def main() -> None:
                 os.replace(result_file + '.partial', result_file)
             with open(result_file) as f:
                 runs.append(json.load(f))
-        rows.append(dict(name=name, runs=runs, gflops=gflops_per_video(path)))
+            seeds.append(seed)
+        if not runs:
+            continue
+        rows.append(
+            dict(
+                name=name,
+                runs=runs,
+                seeds=seeds,
+                gflops=gflops_per_video(path)))
         pairs = sorted(
             key.split('/', 2)[2] for key in rows[0]['runs'][0]
             if key.startswith('reversed/top1/'))

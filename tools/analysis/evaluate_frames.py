@@ -102,7 +102,9 @@ def evaluate(test_videos: List[Dict], train_dump: str,
     return results
 
 
-def evaluate_frames(cfg: Config, embed: Callable, work_dir: str,
+def evaluate_frames(cfg: Config,
+                    embed: Callable,
+                    work_dir: str,
                     train_ann_file: Optional[str] = None) -> Dict[str, float]:
     """Embed the training and test splits, dump them into ``work_dir`` and
     evaluate; returns the metrics."""

@@ -147,8 +147,7 @@ NUM_PHASES = 3
 def phase_labels(progress: np.ndarray) -> np.ndarray:
     """Phase of every frame from its progress in ``[0, 1]``: the first,
     middle and last third of the motion."""
-    return np.minimum((progress * NUM_PHASES).astype(np.int64),
-                      NUM_PHASES - 1)
+    return np.minimum((progress * NUM_PHASES).astype(np.int64), NUM_PHASES - 1)
 
 
 def render_forward(rng: np.random.Generator, motion: str, num_frames: int,
@@ -192,8 +191,8 @@ def render_forward(rng: np.random.Generator, motion: str, num_frames: int,
     return frames, np.array(progresses)
 
 
-def make_video(task: Tuple[int, int, int, str, str, int, int, bool]
-               ) -> np.ndarray:
+def make_video(
+        task: Tuple[int, int, int, str, str, int, int, bool]) -> np.ndarray:
     """Write one video (unless ``labels_only``); returns its phase labels
     ``(T, )``."""
     seed, index, label, path, _, min_frames, max_frames, labels_only = task

@@ -8,7 +8,8 @@ from .temporal_multiview import TemporalMultiView
 from .wrappers import PerView
 
 __all__ = [
-    'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels', 'CheckedDecordInit', 'ClipColorJitter',
-    'ClipGaussianBlur', 'ClipRandomGrayscale', 'FramePackInit',
-    'GridAggregate', 'PerView', 'TemporalMultiView', 'UniqueFrameReader'
+    'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels',
+    'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
+    'ClipRandomGrayscale', 'FramePackInit', 'GridAggregate', 'PerView',
+    'TemporalMultiView', 'UniqueFrameReader'
 ]

@@ -105,8 +105,8 @@ class CARLSampleFrames(BaseTransform):
             return np.stack([steps, steps]), np.stack([mask, mask])
         starts, lengths = self.crops(total_frames)
         steps = [
-            start + np.sort(
-                np.random.choice(length, num_frames, replace=False))
+            start +
+            np.sort(np.random.choice(length, num_frames, replace=False))
             for start, length in zip(starts, lengths)
         ]
         return np.stack(steps), np.ones((2, num_frames), dtype=bool)
@@ -171,10 +171,12 @@ class LoadFramePhaseLabels(BaseTransform):
             ('train', 'val', 'test').
     """
 
-    def __init__(self,
-                 label_root: str,
-                 class_names: Sequence[str],
-                 splits: Sequence[str] = ('train', 'val', 'test')) -> None:
+    def __init__(
+        self,
+        label_root: str,
+        class_names: Sequence[str],
+        splits: Sequence[str] = ('train', 'val', 'test')
+    ) -> None:
         if not class_names:
             raise ValueError('LoadFramePhaseLabels: class_names must name '
                              'the action folders in label order')

@@ -93,13 +93,13 @@ class FrameTransformerEncoder(BaseModule):
                  chunk_size: int = 64,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        for name, value in (('in_channels', in_channels),
-                            ('embed_channels', embed_channels),
+        for name, value in (('in_channels', in_channels), ('embed_channels',
+                                                           embed_channels),
                             ('out_channels', out_channels),
-                            ('num_heads', num_heads),
-                            ('ffn_channels', ffn_channels),
-                            ('num_train_frames', num_train_frames),
-                            ('chunk_size', chunk_size)):
+                            ('num_heads', num_heads), ('ffn_channels',
+                                                       ffn_channels),
+                            ('num_train_frames',
+                             num_train_frames), ('chunk_size', chunk_size)):
             if not (isinstance(value, int) and value >= 1):
                 raise ValueError(f'FrameTransformerEncoder: {name} must be '
                                  f'an integer >= 1, got {value!r}')
@@ -158,8 +158,7 @@ class FrameTransformerEncoder(BaseModule):
         else:
             positions = torch.linspace(0, self.num_train_frames - 1,
                                        num_frames).double()
-        return sine_cosine_encoding(positions,
-                                    self.embed_channels).to(device)
+        return sine_cosine_encoding(positions, self.embed_channels).to(device)
 
     def forward(self,
                 clips: torch.Tensor,

@@ -80,15 +80,19 @@ def phase_label_lists(videos: List[Dict], label_dir: str) -> Dict:
     subsets, errors = {}, []
     for subset, flag, folders in (('train', 1, ('train', )),
                                   ('test', -1, ('test', 'val'))):
-        split_dir = next((osp.join(label_dir, folder) for folder in folders
-                          if osp.isdir(osp.join(label_dir, folder))), None)
+        split_dir = next(
+            (osp.join(label_dir, folder)
+             for folder in folders if osp.isdir(osp.join(label_dir, folder))),
+            None)
         if split_dir is None:
             errors.append(f'no {" or ".join(folders)} folder of phase '
                           f'labels in {label_dir}')
             continue
         members = [v for v in videos if v['train'] == flag]
-        labelled = {v['action'] for v in members
-                    if osp.isdir(osp.join(split_dir, v['action']))}
+        labelled = {
+            v['action']
+            for v in members if osp.isdir(osp.join(split_dir, v['action']))
+        }
         left_out = sorted({v['action'] for v in members} - labelled)
         if left_out:
             print(f'{subset}: no phase labels for {", ".join(left_out)} in '
@@ -192,9 +196,8 @@ def main() -> None:
             path = osp.join(args.out,
                             f'penn_action_{subset}_list_rawframes_phases.txt')
             with open(path, 'w') as f:
-                f.writelines(
-                    f'{v["id"]} {v["nframes"]} {label[v["action"]]}\n'
-                    for v in phases['subsets'][subset])
+                f.writelines(f'{v["id"]} {v["nframes"]} {label[v["action"]]}\n'
+                             for v in phases['subsets'][subset])
             print(f'{subset}: {len(phases["subsets"][subset])} videos with '
                   f'phase labels -> {path}')
     print(f'{len(classes)} classes: {", ".join(classes)}')
