@@ -48,6 +48,9 @@ def models() -> List[Tuple[str, Config, Tuple[int, ...]]]:
          (1, 3, 32, 224, 224)),
         ('TSN ResNet-50, 16 segments of 224x224',
          load('mmaction::_base_/models/tsn_r50.py'), (16, 3, 224, 224)),
+        ('CVRL R3D-50, 2 clips of 16x224x224 (a pre-training pair)',
+         load('configs/cvrl/cvrl_r3d50_8xb32-200e_hmdb51.py'),
+         (2, 3, 16, 224, 224)),
     ]
 
 
@@ -60,11 +63,17 @@ def main() -> None:
         help='timed forwards per model (median reported)')
     parser.add_argument(
         '--out', default=osp.join(REPO_ROOT, 'docs', 'complexity.md'))
+    parser.add_argument(
+        '--match',
+        help='only the models whose name contains this text, beside SCFA '
+        'with 2 views (printed, not written to --out)')
     args = parser.parse_args()
     init_default_scope('mmaction')
     torch.manual_seed(0)
     rows = []
     entries = models()
+    if args.match:
+        entries = [entries[1]] + [e for e in entries if args.match in e[0]]
     progress = ProgressBar(len(entries))
     for name, cfg, shape in entries:
         model = build_untrained_model(cfg.model)
@@ -73,7 +82,7 @@ def main() -> None:
         rows.append((name, stats))
         del model
         progress.update()
-    reference = rows[1][1]
+    reference = rows[0 if args.match else 1][1]
     lines = [
         f'CPU, {torch.get_num_threads()} threads, batch 1, median of '
         f'{args.runs} forwards; ratios to SCFA with 2 views.', '',
@@ -88,6 +97,8 @@ def main() -> None:
             f'{stats["latency_s"] / reference["latency_s"]:.1f}x |')
     table = '\n'.join(lines)
     print('\n' + table)
+    if args.match:
+        return
     with open(args.out, 'w') as f:
         f.write('# Compute per video\n\nMade by `python tools/analysis/'
                 f'complexity.py --runs {args.runs}`.\n\n{table}\n')
