@@ -48,3 +48,26 @@ def test_vivit_uses_the_splits_and_evaluation_of_scfa(dataset):
     assert vivit.test_evaluator == scfa.test_evaluator[:1]
     assert vivit.model.backbone.num_frames == 32
     assert vivit.model.backbone.img_size == 224
+
+
+LOADING = {
+    'CheckedDecordInit', 'FramePackInit', 'DecordDecode', 'RawFrameDecode'
+}
+
+
+@pytest.mark.parametrize(
+    'path', [p for p in CONFIGS if p.endswith('_cache.py')], ids=osp.basename)
+def test_cache_config_changes_only_the_loading(path):
+    cache = Config.fromfile(path)
+    video = Config.fromfile(path.replace('_cache.py', '.py'))
+    assert cache.model == video.model
+    assert cache.optim_wrapper == video.optim_wrapper
+    assert cache.train_cfg == video.train_cfg
+    for split in ('train', 'test'):
+        pipelines = [
+            cfg[f'{split}_dataloader'].dataset.pipeline
+            for cfg in (cache, video)
+        ]
+        assert pipelines[0][0].type == 'FramePackInit'
+        assert [t for t in pipelines[0] if t.type not in LOADING] == \
+            [t for t in pipelines[1] if t.type not in LOADING]

@@ -9,18 +9,16 @@
 #   python tools/analysis/evaluate_frames.py \
 #       configs/carl/carl_r50-transformer_4xb1-300e_penn-action.py CKPT
 # Every metric within each of the 13 actions, then averaged (the paper's
-# protocol for Penn Action).
+# protocol for Penn Action). The frame cache variant swaps the dataset
+# _base_: carl_r50-transformer_4xb1-300e_penn-action_cache.py.
 _base_ = [
     '../_base_/models/carl_r50_transformer.py',
-    '../_base_/datasets/penn_action_carl.py', '../_base_/default_runtime.py'
+    '../_base_/datasets/penn_action_carl.py',
+    '../_base_/schedules/adam_cosine_300e_carl.py',
+    '../_base_/default_runtime.py'
 ]
 
 train_dataloader = dict(batch_size=1)
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=300, val_begin=301)
-val_cfg = None
-val_dataloader = None
-val_evaluator = None
-test_cfg = dict(type='TestLoop')
 # Kendall's tau and retrieval need no training; phase classification and
 # progression are added by tools/analysis/evaluate_frames.py, which first
 # dumps the training split's embeddings. The frame stride of 5 is ours (the
@@ -28,18 +26,6 @@ test_cfg = dict(type='TestLoop')
 test_evaluator = [
     dict(type='KendallsTauMetric', stride=5),
     dict(type='FrameRetrievalMetric', topk=(5, 10, 15), stride=5)
-]
-
-optim_wrapper = dict(
-    optimizer=dict(type='Adam', lr=1e-4, weight_decay=1e-5), clip_grad=None)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=300,
-        eta_min=0,
-        by_epoch=True,
-        begin=0,
-        end=300)
 ]
 default_hooks = dict(checkpoint=dict(interval=10, save_best=None))
 # 4 GPUs x 1 video; the learning rate scales with more (or fewer) videos
