@@ -42,6 +42,17 @@ def test_sine_cosine_encoding_by_formula():
                 math.cos(angle), abs=1e-6)
 
 
+def test_positions_of_a_view_and_of_a_whole_video():
+    encoder = small_encoder()  # trained on views of 6 frames
+    view = encoder.positions(6, torch.device('cpu'))
+    torch.testing.assert_close(view,
+                               sine_cosine_encoding(torch.arange(6.0), 16))
+    # a whole video of 11 frames spreads over positions 0 .. 5
+    video = encoder.positions(11, torch.device('cpu'))
+    torch.testing.assert_close(
+        video, sine_cosine_encoding(torch.arange(11.0) / 2, 16))
+
+
 def test_encoder_shapes_and_frozen_stages_get_no_gradient():
     encoder = small_encoder()
     encoder.train()

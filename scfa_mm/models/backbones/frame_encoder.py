@@ -141,23 +141,22 @@ class FrameTransformerEncoder(BaseModule):
     def frame_features(self, frames: torch.Tensor) -> torch.Tensor:
         """``(M, 3, H, W)`` frames -> ``(M, C)`` pooled backbone features,
         ``chunk_size`` frames at a time."""
+        pool = F.adaptive_max_pool2d if self.spatial_pool == 'max' \
+            else F.adaptive_avg_pool2d
         pooled = []
         for chunk in frames.split(self.chunk_size):
             maps = self.image_backbone(chunk)
             if isinstance(maps, (tuple, list)):
                 maps = maps[-1]
-            pool = F.adaptive_max_pool2d if self.spatial_pool == 'max' \
-                else F.adaptive_avg_pool2d
             pooled.append(pool(maps, 1).flatten(1))
         return torch.cat(pooled)
 
     def positions(self, num_frames: int, device: torch.device) -> torch.Tensor:
-        """``(T, embed_channels)`` positional encoding of a sequence."""
-        if num_frames == self.num_train_frames:
-            positions = torch.arange(num_frames, dtype=torch.float64)
-        else:
-            positions = torch.linspace(0, self.num_train_frames - 1,
-                                       num_frames).double()
+        """``(T, embed_channels)`` positional encoding of a sequence: its
+        frames spread evenly over ``[0, num_train_frames - 1]`` (a training
+        view's positions are 0, 1, ..., T - 1)."""
+        positions = torch.linspace(
+            0, self.num_train_frames - 1, num_frames, dtype=torch.float64)
         return sine_cosine_encoding(positions, self.embed_channels).to(device)
 
     def forward(self,
