@@ -2,18 +2,15 @@
 and per-frame phase labels."""
 import math
 import os.path as osp
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from ..randomness import seed_sample
-from .loading import UniqueFrameReader
-
-
-def _source(results: Dict) -> str:
-    return results.get('filename', results.get('frame_dir'))
+from .loading import (checked_total_frames, decode_each_frame_once,
+                      sample_source)
 
 
 @TRANSFORMS.register_module()
@@ -119,11 +116,7 @@ class CARLSampleFrames(BaseTransform):
         """
         if not self.test_mode:
             seed_sample(results)
-        total_frames = int(results['total_frames'])
-        if total_frames < 1:
-            raise ValueError(
-                f'CARLSampleFrames: {_source(results)!r} has no frame '
-                f'(total_frames={total_frames}); it cannot be sampled')
+        total_frames = checked_total_frames(results, 'CARLSampleFrames')
         steps, mask = self.sample(total_frames)
         results['frame_inds'] = steps.reshape(-1) + results.get(
             'start_index', 0)
@@ -131,10 +124,7 @@ class CARLSampleFrames(BaseTransform):
         results['frame_interval'] = None
         results['frame_timestamps'] = steps.astype(np.int64)
         results['frame_mask'] = mask
-        reader: Optional[object] = results.get('video_reader')
-        if reader is not None and not isinstance(reader, UniqueFrameReader):
-            results['video_reader'] = UniqueFrameReader(
-                reader, _source(results))
+        decode_each_frame_once(results)
         return results
 
     def __repr__(self) -> str:
@@ -192,9 +182,10 @@ class LoadFramePhaseLabels(BaseTransform):
         label = int(np.asarray(results['label']).reshape(-1)[0])
         if not 0 <= label < len(self.class_names):
             raise ValueError(
-                f'LoadFramePhaseLabels: {_source(results)!r} has label '
+                f'LoadFramePhaseLabels: {sample_source(results)!r} has label '
                 f'{label}, outside the {len(self.class_names)} class_names')
-        video = osp.splitext(osp.basename(_source(results).rstrip('/')))[0]
+        video = osp.splitext(osp.basename(
+            sample_source(results).rstrip('/')))[0]
         candidates = [
             osp.join(self.label_root, split, self.class_names[label],
                      f'{video}.npy') for split in self.splits
@@ -203,10 +194,10 @@ class LoadFramePhaseLabels(BaseTransform):
         if not found:
             raise FileNotFoundError(
                 f'LoadFramePhaseLabels: no phase labels for '
-                f'{_source(results)!r}: none of {candidates} exists')
+                f'{sample_source(results)!r}: none of {candidates} exists')
         if len(found) > 1:
             raise ValueError(
-                f'LoadFramePhaseLabels: {_source(results)!r} has phase '
+                f'LoadFramePhaseLabels: {sample_source(results)!r} has phase '
                 f'labels in several splits: {found}')
         return found[0]
 
@@ -219,7 +210,7 @@ class LoadFramePhaseLabels(BaseTransform):
         if len(labels) != total_frames:
             raise ValueError(
                 f'LoadFramePhaseLabels: {path} has {len(labels)} labels but '
-                f'{_source(results)!r} has {total_frames} frames')
+                f'{sample_source(results)!r} has {total_frames} frames')
         steps = results.get('frame_timestamps')
         results['frame_labels'] = labels if steps is None else labels[steps]
         return results

@@ -1,12 +1,12 @@
 """CVRL's temporally interval-sampled pairs of clips."""
-from typing import Dict, Optional
+from typing import Dict
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from ..randomness import seed_sample
-from .loading import UniqueFrameReader
+from .loading import checked_total_frames, decode_each_frame_once
 
 
 def draw_interval(max_distance: int, power: float) -> int:
@@ -103,12 +103,7 @@ class CVRLSampleFrames(BaseTransform):
         """
         if not self.test_mode:
             seed_sample(results)
-        total_frames = int(results['total_frames'])
-        source = results.get('filename', results.get('frame_dir'))
-        if total_frames < 1:
-            raise ValueError(
-                f'CVRLSampleFrames: {source!r} has no frame '
-                f'(total_frames={total_frames}); it cannot be sampled')
+        total_frames = checked_total_frames(results, 'CVRLSampleFrames')
         offsets = np.arange(self.clip_len) * self.frame_interval
         starts = self.clip_starts(total_frames)
         frame_inds = (starts[:, None] + offsets[None, :]) % total_frames
@@ -117,9 +112,7 @@ class CVRLSampleFrames(BaseTransform):
         results['clip_len'] = self.clip_len
         results['frame_interval'] = self.frame_interval
         results['num_clips'] = self.num_clips
-        reader: Optional[object] = results.get('video_reader')
-        if reader is not None and not isinstance(reader, UniqueFrameReader):
-            results['video_reader'] = UniqueFrameReader(reader, source)
+        decode_each_frame_once(results)
         return results
 
     def __repr__(self) -> str:

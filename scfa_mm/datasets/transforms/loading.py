@@ -69,6 +69,31 @@ class UniqueFrameReader:
         return getattr(self.__dict__['reader'], name)
 
 
+def sample_source(results: Dict) -> Optional[str]:
+    """The video (or frame folder) of a sample, for error messages."""
+    return results.get('filename', results.get('frame_dir'))
+
+
+def checked_total_frames(results: Dict, sampler: str) -> int:
+    """``total_frames`` of a sample; 0 frames is an error naming the
+    video and the ``sampler``."""
+    total_frames = int(results['total_frames'])
+    if total_frames < 1:
+        raise ValueError(
+            f'{sampler}: {sample_source(results)!r} has no frame '
+            f'(total_frames={total_frames}); it cannot be sampled')
+    return total_frames
+
+
+def decode_each_frame_once(results: Dict) -> None:
+    """Wrap a sample's decord reader (if any) in :class:`UniqueFrameReader`,
+    so that ``DecordDecode`` decodes every distinct frame once, in order."""
+    reader = results.get('video_reader')
+    if reader is not None and not isinstance(reader, UniqueFrameReader):
+        results['video_reader'] = UniqueFrameReader(reader,
+                                                    sample_source(results))
+
+
 @TRANSFORMS.register_module()
 class CheckedDecordInit(DecordInit):
     """MMAction2's ``DecordInit`` with errors that name the video.

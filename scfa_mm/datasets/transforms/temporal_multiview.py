@@ -1,12 +1,12 @@
 """Temporal sampling of several views of one video."""
-from typing import Dict, Optional
+from typing import Dict
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from ..randomness import seed_sample
-from .loading import UniqueFrameReader
+from .loading import checked_total_frames, decode_each_frame_once
 
 
 @TRANSFORMS.register_module()
@@ -112,12 +112,7 @@ class TemporalMultiView(BaseTransform):
         """
         if not self.test_mode:
             seed_sample(results)
-        total_frames = int(results['total_frames'])
-        source = results.get('filename', results.get('frame_dir'))
-        if total_frames < 1:
-            raise ValueError(
-                f'TemporalMultiView: {source!r} has no frame '
-                f'(total_frames={total_frames}); it cannot be sampled')
+        total_frames = checked_total_frames(results, 'TemporalMultiView')
         frame_inds = np.concatenate([
             self._view_indices(total_frames, view)
             for view in range(self.num_views)
@@ -126,9 +121,7 @@ class TemporalMultiView(BaseTransform):
         results['clip_len'] = self.clip_len
         results['frame_interval'] = None
         results['num_clips'] = self.num_views
-        reader: Optional[object] = results.get('video_reader')
-        if reader is not None and not isinstance(reader, UniqueFrameReader):
-            results['video_reader'] = UniqueFrameReader(reader, source)
+        decode_each_frame_once(results)
         return results
 
     def __repr__(self) -> str:
