@@ -17,16 +17,3 @@ _base_ = [
     '../_base_/schedules/adam_cosine_300e_carl.py',
     '../_base_/default_runtime.py'
 ]
-
-train_dataloader = dict(batch_size=1)
-# Kendall's tau and retrieval need no training; phase classification and
-# progression are added by tools/analysis/evaluate_frames.py, which first
-# dumps the training split's embeddings. The frame stride of 5 is ours (the
-# paper does not give one).
-test_evaluator = [
-    dict(type='KendallsTauMetric', stride=5),
-    dict(type='FrameRetrievalMetric', topk=(5, 10, 15), stride=5)
-]
-default_hooks = dict(checkpoint=dict(interval=10, save_best=None))
-# 4 GPUs x 1 video; the learning rate scales with more (or fewer) videos
-auto_scale_lr = dict(enable=False, base_batch_size=4)

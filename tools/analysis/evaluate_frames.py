@@ -112,19 +112,17 @@ def evaluate_frames(cfg: Config,
     splits = dict(
         train=train_ann_file or cfg.train_dataloader.dataset.ann_file,
         test=cfg.test_dataloader.dataset.ann_file)
-    dumps = {}
+    videos, dumps = {}, {}
     for split, ann_file in splits.items():
         print(f'embedding the {split} split ({ann_file})')
-        videos = embed_split(cfg, ann_file, embed)
+        videos[split] = embed_split(cfg, ann_file, embed)
         dumps[split] = osp.join(work_dir, f'{split}_frames.pkl')
         with open(dumps[split], 'wb') as f:
-            pickle.dump(videos, f)
+            pickle.dump(videos[split], f)
     evaluators = cfg.test_evaluator if isinstance(
         cfg.test_evaluator, (list, tuple)) else [cfg.test_evaluator]
     evaluators = [e for e in evaluators if e['type'] in FRAME_METRICS]
-    with open(dumps['test'], 'rb') as f:
-        test_videos = pickle.load(f)
-    return evaluate(test_videos, dumps['train'], evaluators)
+    return evaluate(videos['test'], dumps['train'], evaluators)
 
 
 def main() -> None:

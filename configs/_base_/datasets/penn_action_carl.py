@@ -70,8 +70,9 @@ frame_dataset = dict(
     data_prefix=dict(img=data_root),
     filename_tmpl='{:06}.jpg',
     start_index=1)
+# the paper's 4 videos per step: 4 GPUs x 1 video
 train_dataloader = dict(
-    batch_size=4,
+    batch_size=1,
     num_workers='auto',
     persistent_workers=True,
     pin_memory=True,
@@ -89,3 +90,12 @@ test_dataloader = dict(
         pipeline=test_pipeline,
         test_mode=True,
         **frame_dataset))
+# Kendall's tau and retrieval need no training; phase classification and
+# progression are added by tools/analysis/evaluate_frames.py, which first
+# dumps the training split's embeddings. Every metric within each action,
+# then averaged (the paper's protocol for Penn Action). The frame stride of
+# 5 is ours (the paper does not give one).
+test_evaluator = [
+    dict(type='KendallsTauMetric', stride=5),
+    dict(type='FrameRetrievalMetric', topk=(5, 10, 15), stride=5)
+]

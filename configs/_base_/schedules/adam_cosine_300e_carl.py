@@ -19,3 +19,5 @@ param_scheduler = [
         begin=0,
         end=300)
 ]
+# the paper's 4 videos per step; the learning rate scales with more or fewer
+auto_scale_lr = dict(enable=False, base_batch_size=4)
