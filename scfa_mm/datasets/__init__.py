@@ -1,3 +1,4 @@
+from .samplers import GlobalBatchSampler
 from .transforms import (CARLSampleFrames, CheckedDecordInit, ClipColorJitter,
                          ClipGaussianBlur, ClipRandomGrayscale,
                          CVRLSampleFrames, FramePackInit, GridAggregate,
@@ -7,6 +8,6 @@ from .transforms import (CARLSampleFrames, CheckedDecordInit, ClipColorJitter,
 __all__ = [
     'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels',
     'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
-    'ClipRandomGrayscale', 'FramePackInit', 'GridAggregate', 'PerView',
-    'TemporalMultiView', 'UniqueFrameReader'
+    'ClipRandomGrayscale', 'FramePackInit', 'GlobalBatchSampler',
+    'GridAggregate', 'PerView', 'TemporalMultiView', 'UniqueFrameReader'
 ]

@@ -55,8 +55,12 @@ test_pipeline = val_pipeline
 # a frame-cache worker ~300). Pinned memory for asynchronous copies to the
 # GPU.
 train_dataloader = dict(
-    # 16 videos per GPU x 4 GPUs = the paper's 64 videos per batch.
-    batch_size=16,
+    # The paper's batch of 64 videos, all in one contrastive loss (the loss
+    # gathers every GPU's views): batch_size counts videos over all
+    # processes, and GlobalBatchSampler gives each of N processes 64 / N
+    # (an error lists the allowed N when 64 is not divisible by it).
+    batch_size=64,
+    batch_sampler=dict(type='GlobalBatchSampler'),
     num_workers='auto',
     persistent_workers=True,
     pin_memory=True,

@@ -21,7 +21,10 @@ val_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = val_pipeline
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# ViViT is trained with cross-entropy: per-GPU batches (batch_size in the
+# experiment config), not the SCFA base's global contrastive batch.
+train_dataloader = dict(
+    batch_sampler=None, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 # Top-1 as for SCFA; ViViT makes no embeddings for the retrieval metrics.

@@ -1,6 +1,7 @@
 # The paper's schedule: Adam, cosine annealing, 100 epochs, 64 videos per
-# global batch (set batch_size per GPU in the experiment config so that
-# GPUs x batch_size = 64, or enable auto_scale_lr).
+# step. The SCFA dataset configs make 64 the global batch on any number of
+# GPUs (GlobalBatchSampler), so the learning rate below is the rate for 64
+# videos and needs no scaling.
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
@@ -23,4 +24,6 @@ param_scheduler = [
         end=100)
 ]
 
+# Leave disabled with GlobalBatchSampler: MMEngine's scaling would read the
+# global batch_size as a per-GPU one.
 auto_scale_lr = dict(enable=False, base_batch_size=64)
