@@ -185,3 +185,100 @@ def test_missing_inputs_are_named(tmp_path):
                    [as_sample(make_video(np.random.default_rng(0), 9, 0))])
     with pytest.raises(KeyError, match='frame_embeddings'):
         metric.compute_metrics(metric.results)
+
+
+# Hand-worked toy for the authors' protocol (frames labelled < 0 left out
+# before the stride): 1-d embeddings, A a ramp, B the same ramp shifted by
+# 0.1 with an unlabelled first frame that looks like the end of the action.
+TOY_A = (np.arange(6.0)[:, None], np.array([0, 0, 0, 1, 1, 1]), 0)
+TOY_B_X = np.array([5.2, 0.1, 1.1, 2.1, 3.1, 4.1])[:, None]
+TOY_B = (TOY_B_X, np.array([-1, 0, 0, 0, 1, 1]), 0)
+
+
+def test_kendalls_tau_leaves_out_unlabelled_frames_before_the_stride():
+    # labelled frames, stride 2: A [0, 2, 4], B [0.1, 2.1, 4.1]; both
+    # directions match in order: tau 1
+    tau = evaluate(KendallsTauMetric(stride=2), [TOY_A, TOY_B])['tau']
+    assert tau == pytest.approx(1.0)
+    # stride 1: A -> B matches [0, 1, 2, 3, 4, 4] (one tie of 15 pairs):
+    # tau-b = 14 / sqrt(15 * 14); B -> A matches in order: 1
+    tau = evaluate(KendallsTauMetric(stride=1), [TOY_A, TOY_B])['tau']
+    assert tau == pytest.approx((np.sqrt(14 / 15) + 1) / 2)
+    # every frame, stride 2: B [5.2, 1.1, 3.1]; A -> B matches [1, 1, 2]
+    # (tau-b 2 / sqrt(3 * 2)), B -> A matches [2, 1, 2] (tau-b 0)
+    tau = evaluate(
+        KendallsTauMetric(stride=2, drop_unlabelled_frames=False),
+        [TOY_A, TOY_B])['tau']
+    assert tau == pytest.approx((2 / np.sqrt(6) + 0) / 2)
+
+
+def test_frame_retrieval_leaves_out_unlabelled_frames():
+    # labelled frames, stride 2: A [0, 2, 4] labels [0, 0, 1] and B [0.1,
+    # 2.1, 4.1] labels [0, 0, 1] retrieve each other's frame of their phase
+    result = evaluate(
+        FrameRetrievalMetric(topk=(1, ), stride=2), [TOY_A, TOY_B])
+    assert result['AP@1'] == pytest.approx(1.0)
+    # every frame, stride 2: B [5.2, 1.1, 3.1] labels [-1, 0, 1]. A's
+    # queries 0, 2, 4 (labels 0, 0, 1) find 1.1, 1.1, 3.1 (labels 0, 0, 1):
+    # 3 of 3 right; B's queries find 4, 2, 4 (labels 1, 0, 1): 2 of 3
+    result = evaluate(
+        FrameRetrievalMetric(
+            topk=(1, ), stride=2, drop_unlabelled_frames=False),
+        [TOY_A, TOY_B])
+    assert result['AP@1'] == pytest.approx((1 + 2 / 3) / 2)
+
+
+def test_phase_classification_leaves_out_unlabelled_frames(tmp_path):
+    # phase 0 at x < 0, phase 1 at x > 0, unlabelled training frames far
+    # out at x = 20; the test video's unlabelled frames look like phase 0
+    train_x = np.array([-3, -2, -1, 1, 2, 3, 20, 21], float)[:, None]
+    train = [(train_x, np.array([0, 0, 0, 1, 1, 1, -1, -1]), 0)]
+    test_x = np.array([-5, -2, -1, 1, 2, -5], float)[:, None]
+    test = [(test_x, np.array([-1, 0, 0, 1, 1, -1]), 0)]
+    train_dump = dump(tmp_path / 'train.pkl', train)
+    result = evaluate(PhaseClassificationMetric(train_dump=train_dump), test)
+    assert result['accuracy'] == pytest.approx(1.0)  # 4 labelled of 4
+    result = evaluate(
+        PhaseClassificationMetric(
+            train_dump=train_dump, drop_unlabelled_frames=False), test)
+    assert result['accuracy'] == pytest.approx(4 / 6)  # -1 taken for 0
+
+
+def test_phase_progress_ends_at_the_last_frame_of_a_phase():
+    # the authors' target: distance from the last frame labelled k, also
+    # when phases come back (0 1 0 1 1: phase 0 ends at frame 2)
+    np.testing.assert_allclose(
+        phase_progress(np.array([0, 1, 0, 1, 1]), 2)[:, 0],
+        (np.arange(5) - 2) / 5)
+
+
+def test_phase_progression_counts_only_labelled_frames(tmp_path):
+    # labels 0 0 1 1 then two unlabelled frames: the progress to the end of
+    # phase 0 is (t - 1) / 4 over the 4 labelled frames; an embedding that
+    # is exactly that target (and a per-video constant) gives R^2 = 1 only
+    # when the unlabelled frames are left out
+    def video(offset):
+        target = (np.arange(4) - 1) / 4
+        x = np.stack([np.append(target, [7.0, -3.0]), np.full(6, offset)], 1)
+        return x, np.array([0, 0, 1, 1, -1, -1]), 0
+
+    train_dump = dump(tmp_path / 'train.pkl', [video(1.0), video(2.0)])
+    result = evaluate(
+        PhaseProgressionMetric(train_dump=train_dump), [video(3.0)])
+    assert result['r2'] == pytest.approx(1.0)
+    # every frame: the target is (t - 1) / 6, which the junk frames break
+    result = evaluate(
+        PhaseProgressionMetric(
+            train_dump=train_dump, drop_unlabelled_frames=False), [video(3.0)])
+    assert result['r2'] < 0.9
+    # a video with no labelled frame is left out (not an error)
+    unlabelled = (np.zeros((3, 2)), np.full(3, -1), 0)
+    result = evaluate(
+        PhaseProgressionMetric(train_dump=train_dump),
+        [video(3.0), unlabelled])
+    assert result['r2'] == pytest.approx(1.0)
+
+
+def test_phase_classification_rejects_a_bad_max_iter(tmp_path):
+    with pytest.raises(ValueError, match='max_iter'):
+        PhaseClassificationMetric(train_dump='x.pkl', max_iter=0)

@@ -10,6 +10,12 @@ each action and averaged over the actions; phase labels are then specific to
 an action. The two metrics that train a linear model read the training
 split's embeddings from a ``tools/test.py --dump`` file (``train_dump``),
 as the retrieval metrics read their gallery.
+
+As in the authors' CARL code (``evaluate.py``), frames whose phase label is
+negative (unlabelled) are left out of every metric, in the test videos and
+in the training dump, after the whole video has been embedded and before
+any frame stride (``drop_unlabelled_frames=True``); distances are squared
+Euclidean in float64 (``scipy``'s ``cdist``, as the authors' code).
 """
 import pickle
 from collections import defaultdict
@@ -18,6 +24,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
+from scipy.spatial.distance import cdist
 
 # One video: (frame embeddings (T, D), phase labels (T, ), action label).
 Video = tuple
@@ -67,33 +74,58 @@ def kendalls_tau(x: np.ndarray, y: np.ndarray) -> float:
     return float((x_sign * y_sign).sum() / np.sqrt(x_pairs * y_pairs))
 
 
+def frame_distances(query: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances ``(Q, C)`` of query rows ``(Q, D)`` to
+    candidate rows ``(C, D)``, in float64."""
+    return cdist(
+        query.astype(np.float64), candidates.astype(np.float64), 'sqeuclidean')
+
+
 def nearest_frames(query: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """Index of the nearest candidate row (Euclidean) of every query row."""
-    distances = (query**2).sum(1)[:, None] - 2 * query @ candidates.T \
-        + (candidates**2).sum(1)[None, :]
-    return distances.argmin(1)
+    """Index of the nearest candidate row (Euclidean) of every query row
+    (the first one on a tie)."""
+    return frame_distances(query, candidates).argmin(1)
 
 
 def phase_progress(labels: np.ndarray, num_phases: int) -> np.ndarray:
     """Progress targets ``(T, num_phases - 1)`` of a video (TCC's phase
-    progression): for each phase boundary ``k``, the signed distance of
-    every frame from the last frame of phases ``0..k``, divided by ``T``.
-    Phases are in temporal order; a phase absent from the video puts its
-    boundary where the next phase starts."""
+    progression, as the authors' CARL code): for each phase ``k`` but the
+    last, the signed distance of every frame from the last frame labelled
+    ``k``, divided by ``T``. A phase absent from the video (where that code
+    stops with an error) puts its boundary before the first frame of a
+    later phase."""
     frames = np.arange(len(labels), dtype=np.float64)
-    ends = [np.count_nonzero(labels <= k) - 1 for k in range(num_phases - 1)]
+    ends = []
+    for k in range(num_phases - 1):
+        frames_of_k = np.flatnonzero(labels == k)
+        before_later_phases = np.count_nonzero(labels <= k) - 1
+        ends.append(
+            frames_of_k[-1] if len(frames_of_k) else before_later_phases)
     return np.stack([(frames - end) / len(labels) for end in ends], axis=1)
+
+
+def labelled_frames(videos: List[Video]) -> List[Video]:
+    """The videos with their frames labelled ``< 0`` left out; videos left
+    with no frame are dropped."""
+    kept = []
+    for embeddings, labels, action in videos:
+        labelled = labels >= 0
+        if labelled.any():
+            kept.append((embeddings[labelled], labels[labelled], action))
+    return kept
 
 
 class _FrameMetric(BaseMetric):
     """Collects frame embeddings, phase labels and actions of the test
-    videos and evaluates per action (or over all videos)."""
+    videos and evaluates per action (or over all videos), on the labelled
+    frames only unless ``drop_unlabelled_frames=False``."""
 
     needs_train_dump = False
 
     def __init__(self,
                  train_dump: Optional[str] = None,
                  per_action: bool = True,
+                 drop_unlabelled_frames: bool = True,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -104,6 +136,7 @@ class _FrameMetric(BaseMetric):
                 'linear model is fitted on it)')
         self.train_dump = train_dump
         self.per_action = per_action
+        self.drop_unlabelled_frames = drop_unlabelled_frames
 
     def process(self, data_batch, data_samples: Sequence[Dict]) -> None:
         for sample in data_samples:
@@ -123,9 +156,10 @@ class _FrameMetric(BaseMetric):
         return dict(sorted(grouped.items()))
 
     def compute_metrics(self, results: List[Video]) -> Dict[str, float]:
-        test_groups = self.groups(results)
-        train_groups = self.groups(read_frame_dump(
-            self.train_dump)) if self.train_dump else {}
+        train = read_frame_dump(self.train_dump) if self.train_dump else []
+        if self.drop_unlabelled_frames:
+            results, train = labelled_frames(results), labelled_frames(train)
+        test_groups, train_groups = self.groups(results), self.groups(train)
         per_group = defaultdict(list)
         for action, videos in test_groups.items():
             if self.needs_train_dump and action not in train_groups:
@@ -150,15 +184,19 @@ class _FrameMetric(BaseMetric):
 @METRICS.register_module()
 class PhaseClassificationMetric(_FrameMetric):
     """Phase classification: per-frame accuracy of a linear classifier
-    (multinomial logistic regression) fitted on the frozen frame embeddings
-    and phase labels of the training split.
+    (multinomial logistic regression, L2 penalty with ``C = 1``, L-BFGS, on
+    the embeddings as they come, as the authors' CARL code) fitted on the
+    frozen frame embeddings and phase labels of the training split.
 
     Args:
         train_dump (str): ``tools/test.py --dump`` file of the training
             split.
         per_action (bool): Within each action, then averaged. Defaults to
             True.
-        max_iter (int): Iterations of the solver. Defaults to 1000.
+        drop_unlabelled_frames (bool): Leave out frames labelled ``< 0``.
+            Defaults to True.
+        max_iter (int): Iterations of the L-BFGS solver (the authors'
+            code: 100000, enough to converge). Defaults to 100000.
         collect_device (str): See :class:`BaseMetric`.
         prefix (str, optional): Defaults to ``'phase'``.
     """
@@ -168,9 +206,12 @@ class PhaseClassificationMetric(_FrameMetric):
 
     def __init__(self,
                  train_dump: str,
-                 max_iter: int = 1000,
+                 max_iter: int = 100000,
                  **kwargs) -> None:
         super().__init__(train_dump=train_dump, **kwargs)
+        if max_iter < 1:
+            raise ValueError('PhaseClassificationMetric: max_iter must be '
+                             f'>= 1, got {max_iter!r}')
         self.max_iter = max_iter
 
     def evaluate_group(self, videos, train_videos):
@@ -182,7 +223,8 @@ class PhaseClassificationMetric(_FrameMetric):
         if len(np.unique(train_y)) == 1:
             predictions = np.full_like(test_y, train_y[0])
         else:
-            classifier = LogisticRegression(max_iter=self.max_iter)
+            classifier = LogisticRegression(
+                C=1.0, solver='lbfgs', max_iter=self.max_iter)
             predictions = classifier.fit(train_x, train_y).predict(test_x)
         return dict(accuracy=float((predictions == test_y).mean()))
 
@@ -199,6 +241,8 @@ class PhaseProgressionMetric(_FrameMetric):
             split.
         per_action (bool): Within each action, then averaged. Defaults to
             True.
+        drop_unlabelled_frames (bool): Leave out frames labelled ``< 0``.
+            Defaults to True.
         collect_device (str): See :class:`BaseMetric`.
         prefix (str, optional): Defaults to ``'progression'``.
     """
@@ -233,15 +277,19 @@ class PhaseProgressionMetric(_FrameMetric):
 class KendallsTauMetric(_FrameMetric):
     """Kendall's tau of temporal alignment (TCC): for every ordered pair of
     test videos (of the same action), every ``stride``-th frame of the first
-    takes its nearest frame among every ``stride``-th frame of the second;
-    tau-b of the frame order against the order of their matches. The mean
-    over pairs (pairs whose matches are all one frame are left out, as in
-    the authors' code).
+    takes its nearest frame (squared Euclidean distance) among every
+    ``stride``-th frame of the second; tau-b of the frame order against the
+    order of their matches. The mean over pairs (pairs whose matches are
+    all one frame are left out, as in the authors' code).
 
     Args:
-        stride (int): Frame stride. Defaults to 5.
+        stride (int): Frame stride, after unlabelled frames are left out
+            (the authors' code: 5 for Pouring, 2 for Penn Action).
+            Defaults to 5.
         per_action (bool): Pairs within each action, then averaged.
             Defaults to True.
+        drop_unlabelled_frames (bool): Leave out frames labelled ``< 0``
+            (before the stride). Defaults to True.
         collect_device (str): See :class:`BaseMetric`.
         prefix (str, optional): Defaults to ``'kendalls_tau'``.
     """
@@ -276,9 +324,13 @@ class FrameRetrievalMetric(_FrameMetric):
 
     Args:
         topk (Sequence[int]): The ``K``. Defaults to (5, 10, 15).
-        stride (int): Frame stride. Defaults to 5.
+        stride (int): Frame stride, after unlabelled frames are left out
+            (the authors' code: 5 for Pouring, 2 for Penn Action).
+            Defaults to 5.
         per_action (bool): Within each action, then averaged. Defaults to
             True.
+        drop_unlabelled_frames (bool): Leave out frames labelled ``< 0``.
+            Defaults to True.
         collect_device (str): See :class:`BaseMetric`.
         prefix (str, optional): Defaults to ``'frame_retrieval'``.
     """
@@ -307,9 +359,8 @@ class FrameRetrievalMetric(_FrameMetric):
                 [v[1][::self.stride] for v in others])
             query, query_labels = query[::self.stride], query_labels[::self.
                                                                      stride]
-            distances = (query**2).sum(1)[:, None] - 2 * query @ gallery.T \
-                + (gallery**2).sum(1)[None, :]
-            order = np.argsort(distances, axis=1, kind='stable')
+            order = np.argsort(
+                frame_distances(query, gallery), axis=1, kind='stable')
             hits = gallery_labels[order] == query_labels[:, None]
             for k in self.topk:
                 precisions[k].append(hits[:, :k].mean())

@@ -7,8 +7,9 @@ config's test pipeline: every frame, with its phase labels), writes both as
 ``tools/test.py --dump``-style pickles into ``--work-dir``, fits the linear
 phase classifier and progression regressor on the training split and
 evaluates all four metrics on the test split, with the settings (stride,
-``per_action``) of the config's ``test_evaluator``. Prints the figures and
-writes them to ``WORK_DIR/frame_metrics.json``.
+``per_action``, ``drop_unlabelled_frames``) of the config's
+``test_evaluator``. Prints the figures and writes them to
+``WORK_DIR/frame_metrics.json``.
 
 The same metrics run from ``tools/test.py`` when a config lists them
 (``PhaseClassificationMetric`` and ``PhaseProgressionMetric`` with
@@ -81,17 +82,15 @@ def model_embedder(model: torch.nn.Module) -> Callable:
 def evaluate(test_videos: List[Dict], train_dump: str,
              evaluators: List[dict]) -> Dict[str, float]:
     """The config's frame metrics and the two linear ones on the test
-    videos; ``per_action`` as the config's metrics set it."""
-    per_action = all(e.get('per_action', True) for e in evaluators)
+    videos; ``per_action`` and ``drop_unlabelled_frames`` (both on by
+    default) as the config's metrics set them."""
+    shared = {
+        key: all(e.get(key, True) for e in evaluators)
+        for key in ('per_action', 'drop_unlabelled_frames')
+    }
     metric_cfgs = list(evaluators) + [
-        dict(
-            type='PhaseClassificationMetric',
-            train_dump=train_dump,
-            per_action=per_action),
-        dict(
-            type='PhaseProgressionMetric',
-            train_dump=train_dump,
-            per_action=per_action)
+        dict(type=name, train_dump=train_dump, **shared)
+        for name in ('PhaseClassificationMetric', 'PhaseProgressionMetric')
     ]
     results = {}
     for metric_cfg in metric_cfgs:
