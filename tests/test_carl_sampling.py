@@ -1,4 +1,5 @@
 import math
+import random
 
 import numpy as np
 import pytest
@@ -14,16 +15,176 @@ def draw(sampler, total_frames, seed):
     return sampler.transform(dict(total_frames=total_frames, filename='v.mp4'))
 
 
-@pytest.mark.parametrize('total_frames', [80, 100, 119, 120, 500])
-def test_views_have_crop_lengths_overlap_and_order(total_frames):
+def release_views(rng, total_frames, num_frames=80, alpha=1.5):
+    """The release's ``time_augment`` restated plainly (two independent
+    views, offset 0): timestamps and mask, lists of ``num_frames``."""
+    views = []
+    for _ in range(2):
+        window = math.ceil(rng.uniform(1, alpha) * total_frames)
+        drawn = min(total_frames, num_frames)
+        positions = sorted(rng.sample(range(window), drawn))
+        positions += [total_frames] * (num_frames - drawn)
+        views.append(([min(p, total_frames - 1) for p in positions],
+                      [p < total_frames for p in positions]))
+    return views
+
+
+def statistics(pairs, total_frames):
+    """Per draw: are the views identical, and per view: coverage
+    ``(last valid - first valid) / S`` and number of valid frames."""
+    identical, coverage, valid = [], [], []
+    for (steps0, mask0), (steps1, mask1) in pairs:
+        identical.append(
+            np.array_equal(steps0, steps1) and np.array_equal(mask0, mask1))
+        for steps, mask in ((steps0, mask0), (steps1, mask1)):
+            real = np.asarray(steps)[np.asarray(mask)]
+            coverage.append((real[-1] - real[0]) / total_frames)
+            valid.append(len(real))
+    return (np.array(identical), np.array(coverage), np.array(valid))
+
+
+def sampler_pairs(sampler, total_frames, draws, seed=0):
+    np.random.seed(seed)
+    pairs = []
+    for _ in range(draws):
+        steps, mask = sampler.sample(total_frames)
+        pairs.append(((steps[0], mask[0]), (steps[1], mask[1])))
+    return pairs
+
+
+def release_valid_share(total_frames, num_frames=80, alpha=1.5):
+    """Expected share of valid slots of a release view, worked by hand:
+    ``min(S, T)`` positions out of ``W = ceil(u S)`` hit ``S`` real frames
+    each with probability ``S / W`` (hypergeometric mean), and ``W = k``
+    for ``u`` in ``((k - 1) / S, k / S]``, an interval of ``U[1, alpha)``
+    of length ``(min(k, alpha S) - max(k - 1, S)) / S``."""
+    expected_ratio = 0.0
+    for k in range(total_frames + 1,
+                   math.ceil(alpha * total_frames) + 1):
+        p_k = (min(k, alpha * total_frames) -
+               max(k - 1, total_frames)) / ((alpha - 1) * total_frames)
+        expected_ratio += p_k * total_frames / k
+    return min(total_frames, num_frames) / num_frames * expected_ratio
+
+
+def assert_close(got, want, standard_error, what):
+    assert abs(got - want) <= 5 * standard_error + 1e-9, (
+        f'{what}: got {got:.4f}, expected {want:.4f} '
+        f'(5 standard errors: {5 * standard_error:.4f})')
+
+
+@pytest.mark.parametrize('total_frames', [40, 80, 120, 300])
+def test_release_law_matches_its_plain_restatement(total_frames):
+    draws = 600
+    ours = statistics(
+        sampler_pairs(CARLSampleFrames(), total_frames, draws), total_frames)
+    rng = random.Random(1)
+    plain = statistics(
+        [release_views(rng, total_frames) for _ in range(draws)],
+        total_frames)
+    # two views alike only by chance: the plain law gives about 1e-4 of
+    # the pairs for S = 40 (1e5 draws), fewer for longer videos
+    assert ours[0].mean() <= 0.01 and plain[0].mean() <= 0.01
+    for name, got, want in (('coverage', ours[1], plain[1]),
+                            ('valid frames', ours[2], plain[2])):
+        error = math.hypot(got.std(), want.std()) / math.sqrt(got.size)
+        assert_close(got.mean(), want.mean(), error, name)
+    # the closed form of the share of valid slots
+    share = ours[2] / 80
+    assert_close(share.mean(), release_valid_share(total_frames),
+                 share.std() / math.sqrt(share.size), 'valid share')
+    # a release view spans (nearly) the whole video, even at S = 300 where
+    # a crop of the paper law covers at most 120 / 300 = 40% of it
+    assert ours[1].mean() > 0.9
+
+
+def test_release_valid_share_for_short_and_long_videos_by_hand():
+    # E[1/u] for u ~ U[1, 1.5] is 2 ln 1.5: the closed form tends to it
+    # (times min(S, T) / T) as ceil stops mattering
+    assert release_valid_share(300) == pytest.approx(
+        2 * math.log(1.5), abs=2e-3)
+    assert release_valid_share(40) == pytest.approx(
+        0.5 * 2 * math.log(1.5), abs=5e-3)
+
+
+def test_release_window_lengths_follow_u_uniform():
+    sampler = CARLSampleFrames(num_frames=80, max_crop_ratio=1.5)
+    np.random.seed(0)
+    windows = np.array([sampler.release_window(40) for _ in range(4000)])
+    # ceil(u * 40) for u ~ U[1, 1.5): 41 .. 60, each with probability 1/20
+    assert windows.min() == 41 and windows.max() == 60
+    counts = np.bincount(windows - 41, minlength=20)
+    assert len(counts) == 20
+    expected, error = 4000 / 20, math.sqrt(4000 * (1 / 20) * (19 / 20))
+    assert (np.abs(counts - expected) <= 5 * error).all()
+    assert CARLSampleFrames(max_crop_ratio=1).release_window(40) == 40
+
+
+@pytest.mark.parametrize('total_frames', [1, 18, 40, 79, 80, 81, 300])
+def test_release_views_are_sorted_padded_at_the_end_and_masked(
+        total_frames):
+    sampler = CARLSampleFrames(num_frames=80)
+    drawn = min(total_frames, 80)
+    # one drawn position of a window of 2 misses a one-frame video half the
+    # time; from S = 2 on, at most W - S < S drawn positions are padding
+    least_valid = 0 if total_frames == 1 else 1
+    for seed in range(30):
+        results = draw(sampler, total_frames, seed)
+        steps, mask = results['frame_timestamps'], results['frame_mask']
+        assert steps.shape == mask.shape == (2, 80)
+        assert steps.dtype == np.int64 and mask.dtype == bool
+        assert results['num_clips'] == 2 and results['clip_len'] == 80
+        np.testing.assert_array_equal(results['frame_inds'], steps.reshape(-1))
+        for view_steps, view_mask in zip(steps, mask):
+            valid = int(view_mask.sum())
+            # valid frames first, then padding; never more than drawn
+            assert least_valid <= valid <= drawn
+            assert view_mask[:valid].all()
+            assert not view_mask[drawn:].any()  # the pad to T slots
+            real = view_steps[:valid]
+            assert (np.diff(real) > 0).all()
+            assert (real < total_frames).all()
+            assert (view_steps[valid:] == total_frames - 1).all()
+
+
+def test_release_views_of_short_videos_differ():
+    sampler = CARLSampleFrames(num_frames=80)
+    for total_frames in (18, 40):
+        pairs = sampler_pairs(sampler, total_frames, 400)
+        identical = statistics(pairs, total_frames)[0]
+        # identical only if both views keep the same real frames: about
+        # 1e-3 of the pairs for S = 18 by the plain law (1e5 draws)
+        assert identical.mean() <= 0.02
+
+
+def test_paper_law_crops_respect_the_overlap_and_length_bounds():
     sampler = CARLSampleFrames(
-        num_frames=80, max_crop_ratio=1.5, min_overlap=0.2)
+        num_frames=20, max_crop_ratio=2.0, min_overlap=0.5, crop_law='paper')
+    lengths_seen = set()
+    for total_frames in (5, 20, 30, 100):
+        for seed in range(150):
+            np.random.seed(seed)
+            starts, lengths = sampler.crops(total_frames)
+            assert ((lengths >= 20) & (lengths <= 40)).all()
+            lengths_seen.update(lengths.tolist())
+            # a crop starts on a real frame; it runs past the video's end
+            # (into padding) only when it starts at the first frame
+            assert (starts >= 0).all() and (starts < total_frames).all()
+            assert ((starts + lengths <= total_frames) | (starts == 0)).all()
+            shared = min(starts + lengths) - max(starts)
+            assert shared >= math.ceil(0.5 * lengths.min())
+    assert lengths_seen == set(range(20, 41))  # the whole range is drawn
+
+
+@pytest.mark.parametrize('total_frames', [120, 121, 500])
+def test_paper_law_views_of_long_videos_are_crops_of_real_frames(
+        total_frames):
+    sampler = CARLSampleFrames(
+        num_frames=80, max_crop_ratio=1.5, min_overlap=0.2, crop_law='paper')
     for seed in range(40):
         results = draw(sampler, total_frames, seed)
         steps = results['frame_timestamps']
         assert steps.shape == (2, 80) and results['frame_mask'].all()
-        assert results['num_clips'] == 2 and results['clip_len'] == 80
-        np.testing.assert_array_equal(results['frame_inds'], steps.reshape(-1))
         for view in steps:
             assert (np.diff(view) > 0).all()  # distinct, in temporal order
             assert view.min() >= 0 and view.max() < total_frames
@@ -31,38 +192,37 @@ def test_views_have_crop_lengths_overlap_and_order(total_frames):
             assert view.max() - view.min() + 1 <= 120
 
 
-def test_crops_respect_the_overlap_and_length_bounds():
+def test_paper_law_pads_short_videos_before_cropping():
+    sampler = CARLSampleFrames(num_frames=80, crop_law='paper')
+    pairs = sampler_pairs(sampler, 40, 400)
+    identical, _, valid = statistics(pairs, 40)
+    assert identical.mean() == 0  # padded to the crop, views differ
+    for (steps, mask), _ in pairs:
+        real = steps[mask]
+        assert mask.any() and (np.diff(real) > 0).all()
+        assert (steps[~mask] == 39).all()
+    # both crops start at frame 0 and are L ~ U{80..120} slots long, the
+    # first 40 real: T = 80 slots drawn of L hold 80 * 40 / L real frames
+    # on average (hypergeometric mean)
+    expected = np.mean([80 * 40 / length for length in range(80, 121)])
+    assert_close(valid.mean(), expected, valid.std() / math.sqrt(valid.size),
+                 'valid frames')
+
+
+def test_paper_law_gives_every_view_a_real_frame():
+    sampler = CARLSampleFrames(num_frames=80, crop_law='paper')
+    for seed in range(100):
+        assert draw(sampler, 1, seed)['frame_mask'].any(axis=1).all()
+
+
+def test_paper_law_views_come_in_random_order():
     sampler = CARLSampleFrames(
-        num_frames=20, max_crop_ratio=2.0, min_overlap=0.5)
-    lengths_seen = set()
-    for seed in range(300):
-        np.random.seed(seed)
-        starts, lengths = sampler.crops(total_frames=100)
-        assert ((lengths >= 20) & (lengths <= 40)).all()
-        lengths_seen.update(lengths.tolist())
-        assert (starts >= 0).all() and (starts + lengths <= 100).all()
-        shared = min(starts + lengths) - max(starts)
-        assert shared >= math.ceil(0.5 * lengths.min())
-    assert lengths_seen == set(range(20, 41))  # the whole range is drawn
-
-
-def test_views_come_in_random_order():
-    sampler = CARLSampleFrames(num_frames=10, min_overlap=0.0)
+        num_frames=10, min_overlap=0.0, crop_law='paper')
     first_is_earlier = [
         draw(sampler, 400, seed)['frame_timestamps'][:, 0].argmin() == 0
         for seed in range(200)
     ]
     assert 60 < sum(first_is_earlier) < 140
-
-
-def test_short_videos_are_padded_with_a_mask():
-    results = draw(CARLSampleFrames(num_frames=8), 5, 0)
-    expected = np.array([0, 1, 2, 3, 4, 4, 4, 4])
-    for view in range(2):
-        np.testing.assert_array_equal(results['frame_timestamps'][view],
-                                      expected)
-        np.testing.assert_array_equal(results['frame_mask'][view],
-                                      [True] * 5 + [False] * 3)
 
 
 def test_test_mode_takes_every_frame_once():
@@ -85,6 +245,9 @@ def test_empty_video_and_bad_arguments_are_named():
         CARLSampleFrames(max_crop_ratio=0.9)
     with pytest.raises(ValueError, match='min_overlap'):
         CARLSampleFrames(min_overlap=1.5)
+    with pytest.raises(ValueError, match=r"crop_law.*'release', 'paper'.*"
+                       r"'crops'"):
+        CARLSampleFrames(crop_law='crops')
 
 
 def test_timestamps_match_the_decoded_frames():

@@ -1,5 +1,5 @@
-"""CARL's frame sampling: two long views from overlapping temporal crops,
-and per-frame phase labels."""
+"""CARL's frame sampling: two long views of a video (the authors' released
+law or the paper's overlapping crops), and per-frame phase labels."""
 import math
 import os.path as osp
 from typing import Dict, Sequence, Tuple
@@ -13,43 +13,81 @@ from .loading import (checked_total_frames, decode_each_frame_once,
                       sample_source)
 
 
+CROP_LAWS = ('release', 'paper')
+
+
 @TRANSFORMS.register_module()
 class CARLSampleFrames(BaseTransform):
-    """Two views of ``num_frames`` frames from overlapping random temporal
-    crops of a video (CARL, Chen et al., CVPR 2022, section 3.2).
+    """Two views of ``num_frames`` frames of a video for CARL (Chen et al.,
+    CVPR 2022, section 3.2), by the authors' released law or by the
+    paper's text.
 
-    Training: each view first takes a random temporal crop whose length is
-    drawn uniformly from ``[T, floor(max_crop_ratio * T)]`` frames (at most
-    the video), the two crops sharing at least
-    ``ceil(min_overlap * shorter crop)`` frames; then ``T`` distinct frames
-    of each crop are drawn at random and kept in temporal order. The
-    first crop starts uniformly; the second uniformly among the starts
-    that keep the overlap; the two views are returned in random order. A
-    video shorter than ``T`` frames gives every view all its frames in
-    order, padded at the end with its last frame, whose mask is False (the
-    paper pads before cropping, which comes to the same).
+    With ``S`` the video's frame count, ``T = num_frames``,
+    ``alpha = max_crop_ratio`` and ``beta = min_overlap``:
+
+    - ``crop_law='release'`` (the authors' code, ``time_augment`` in
+      ``datasets/penn_action.py``; what the Penn Action config uses): each
+      view, independently of the other, draws ``u ~ U[1, alpha)`` and a
+      window of ``W = ceil(u * S)`` positions ``0 .. W - 1`` starting at
+      the video's first frame, then ``min(S, T)`` distinct positions of the
+      window at random, sorted. Positions ``>= S`` lie past the video's
+      end: they are padding. A video shorter than ``T`` is then padded to
+      ``T`` slots at the end. Padding slots are masked and point at the
+      last frame (timestamp ``S - 1``). So a view spans the whole video,
+      about ``1 / u`` of its positions are real frames (on average
+      ``E[1/u] = 2 ln 1.5 = 0.81`` for ``alpha = 1.5``), the padding is
+      always at the end, and two views of a short video differ (a view has
+      at least one real frame, except for a one-frame video, where half
+      the views have none, as in the release). The
+      release's window offset is always 0 (its range is empty because
+      ``W >= S``), so its ``CONSISTENT_OFFSET`` has no effect and
+      ``min_overlap`` is not used here.
+    - ``crop_law='paper'`` (the paper's text): each view takes a temporal
+      crop whose length ``L`` is drawn uniformly from the integers
+      ``[T, floor(alpha * T)]``; the two crops share at least
+      ``ceil(beta * shorter L)`` positions. Empty frames are padded before
+      cropping: a crop longer than the video starts at its first frame
+      and runs past its end into padding (the video is padded to the
+      crop's length). The paper pads only videos shorter than ``T``;
+      padding every video shorter than the crop keeps the crop length
+      law the same for all videos and makes two views of a short video
+      differ (padded only to ``T``, every crop of such a video would be
+      the same ``T`` slots, and the two views identical). Crop starts:
+      the first uniform among ``0 .. max(0, S - L)``, the second uniform
+      among its starts that keep the overlap; the two views are returned
+      in random order. Then ``T`` distinct positions of each crop are
+      drawn at random, sorted; positions ``>= S`` are padding (masked,
+      timestamp ``S - 1``) and may fall anywhere after the last real
+      frame of the view. A view that drew no real frame (possible only if
+      ``S <= (alpha - 1) T``) draws its positions again, so that every
+      view has at least one.
 
     Test (``test_mode``): one view of every frame of the video, in order
     (CARL embeds whole videos at test time, without temporal
-    down-sampling).
+    down-sampling), for either law.
 
     Writes ``frame_inds`` ``(num_clips * clip_len, )`` view-major,
     ``clip_len``, ``num_clips``, ``frame_interval`` (None),
     ``frame_timestamps`` ``(num_clips, clip_len)`` int64 (the source frame
     index of every sampled frame, from 0, which the sequence contrastive
-    loss compares) and ``frame_mask`` ``(num_clips, clip_len)`` bool (True
-    for a real frame). Put both into ``PackActionInputs``'s
-    ``algorithm_keys`` so that they reach the model. Like
-    ``TemporalMultiView``, wraps a decord reader so that ``DecordDecode``
-    decodes every distinct frame once.
+    loss compares; padding points at the last frame) and ``frame_mask``
+    ``(num_clips, clip_len)`` bool (True for a real frame). Put both into
+    ``PackActionInputs``'s ``algorithm_keys`` so that they reach the
+    model. Like ``TemporalMultiView``, wraps a decord reader so that
+    ``DecordDecode`` decodes every distinct frame once.
 
     Args:
         num_frames (int): ``T``, frames per view, >= 1. Defaults to 80
-            (the paper's Penn Action setting).
-        max_crop_ratio (float): ``alpha`` >= 1, the longest crop in units
-            of ``T``. Defaults to 1.5.
-        min_overlap (float): ``beta`` in ``[0, 1]``, the least share of
-            the shorter crop that the other crop covers. Defaults to 0.2.
+            (Penn Action's setting in the paper and the release).
+        max_crop_ratio (float): ``alpha`` >= 1: the largest window of the
+            release law in units of ``S`` (``SAMPLING_REGION``), or the
+            longest crop of the paper law in units of ``T``. Defaults to
+            1.5.
+        min_overlap (float): ``beta`` in ``[0, 1]``, for the paper law
+            only: the least share of the shorter crop that the other crop
+            covers. Defaults to 0.2.
+        crop_law (str): ``'release'`` or ``'paper'``, see above. Defaults
+            to ``'release'``.
         test_mode (bool): One view of the whole video. Defaults to False.
     """
 
@@ -57,6 +95,7 @@ class CARLSampleFrames(BaseTransform):
                  num_frames: int = 80,
                  max_crop_ratio: float = 1.5,
                  min_overlap: float = 0.2,
+                 crop_law: str = 'release',
                  test_mode: bool = False) -> None:
         if not isinstance(num_frames, int) or isinstance(num_frames, bool) \
                 or num_frames < 1:
@@ -68,45 +107,79 @@ class CARLSampleFrames(BaseTransform):
         if not 0 <= min_overlap <= 1:
             raise ValueError('CARLSampleFrames: min_overlap must be in '
                              f'[0, 1], got {min_overlap!r}')
+        if crop_law not in CROP_LAWS:
+            raise ValueError(f'CARLSampleFrames: crop_law must be one of '
+                             f'{CROP_LAWS}, got {crop_law!r}')
         self.num_frames = num_frames
         self.max_crop_ratio = max_crop_ratio
         self.min_overlap = min_overlap
+        self.crop_law = crop_law
         self.test_mode = test_mode
 
+    def release_window(self, total_frames: int) -> int:
+        """Window length ``W = ceil(u * S)``, ``u ~ U[1, alpha)``, of one
+        view under the release law."""
+        ratio = np.random.uniform(1.0, self.max_crop_ratio) \
+            if self.max_crop_ratio > 1 else 1.0
+        return int(math.ceil(ratio * total_frames))
+
+    def release_positions(self, total_frames: int) -> np.ndarray:
+        """Sorted positions ``(min(S, T), )`` of one view under the release
+        law; those ``>= total_frames`` are past the video's end."""
+        window = self.release_window(total_frames)
+        drawn = min(total_frames, self.num_frames)
+        return np.sort(np.random.choice(window, drawn, replace=False))
+
     def crops(self, total_frames: int) -> Tuple[np.ndarray, np.ndarray]:
-        """Starts and lengths ``(2, )`` of the two crops of a video of
-        ``total_frames >= num_frames`` frames."""
-        longest = min(
-            int(math.floor(self.max_crop_ratio * self.num_frames)),
-            total_frames)
-        lengths = np.random.randint(self.num_frames, longest + 1, size=2)
+        """Starts and lengths ``(2, )`` of the two crops of the paper law;
+        a crop may run past the video's end (into padding)."""
+        lengths = np.random.randint(
+            self.num_frames,
+            int(math.floor(self.max_crop_ratio * self.num_frames)) + 1,
+            size=2)
+        last_starts = np.maximum(total_frames - lengths, 0)
         shared = int(math.ceil(self.min_overlap * lengths.min()))
-        first = np.random.randint(0, total_frames - lengths[0] + 1)
+        first = np.random.randint(0, last_starts[0] + 1)
         low = max(0, first - lengths[1] + shared)
-        high = min(total_frames - lengths[1], first + lengths[0] - shared)
+        high = min(last_starts[1], first + lengths[0] - shared)
         second = np.random.randint(low, high + 1)
         starts = np.array([first, second])
         if np.random.uniform() < 0.5:
             return starts[::-1].copy(), lengths[::-1].copy()
         return starts, lengths
 
+    def paper_positions(self, total_frames: int, start: int,
+                        length: int) -> np.ndarray:
+        """Sorted positions ``(T, )`` drawn from one crop of the paper law,
+        at least one of them a real frame."""
+        while True:
+            positions = start + np.sort(
+                np.random.choice(length, self.num_frames, replace=False))
+            if positions[0] < total_frames:
+                return positions
+
     def sample(self, total_frames: int) -> Tuple[np.ndarray, np.ndarray]:
         """Timestamps ``(V, T)`` and mask ``(V, T)`` of the views."""
         if self.test_mode:
             steps = np.arange(total_frames)[None]
             return steps, np.ones_like(steps, dtype=bool)
-        num_frames = self.num_frames
-        if total_frames < num_frames:
-            steps = np.minimum(np.arange(num_frames), total_frames - 1)
-            mask = np.arange(num_frames) < total_frames
-            return np.stack([steps, steps]), np.stack([mask, mask])
-        starts, lengths = self.crops(total_frames)
-        steps = [
-            start +
-            np.sort(np.random.choice(length, num_frames, replace=False))
-            for start, length in zip(starts, lengths)
-        ]
-        return np.stack(steps), np.ones((2, num_frames), dtype=bool)
+        if self.crop_law == 'release':
+            views = []
+            for _ in range(2):
+                positions = self.release_positions(total_frames)
+                padding = self.num_frames - len(positions)
+                views.append(
+                    np.pad(positions, (0, padding),
+                           constant_values=total_frames))
+        else:
+            starts, lengths = self.crops(total_frames)
+            views = [
+                self.paper_positions(total_frames, start, length)
+                for start, length in zip(starts, lengths)
+            ]
+        positions = np.stack(views)
+        mask = positions < total_frames
+        return np.minimum(positions, total_frames - 1), mask
 
     def transform(self, results: Dict) -> Dict:
         """Write ``frame_inds``, the view keys, timestamps and mask.
@@ -131,6 +204,7 @@ class CARLSampleFrames(BaseTransform):
         return (f'{self.__class__.__name__}(num_frames={self.num_frames}, '
                 f'max_crop_ratio={self.max_crop_ratio}, '
                 f'min_overlap={self.min_overlap}, '
+                f'crop_law={self.crop_law!r}, '
                 f'test_mode={self.test_mode})')
 
 
