@@ -9,26 +9,59 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torch import nn
 
+POSITION_FREQUENCIES = ('pairwise', 'per_channel')
+TRANSFORMER_INITS = ('pytorch', 'xavier')
+
 
 def sine_cosine_encoding(positions: torch.Tensor,
-                         channels: int) -> torch.Tensor:
+                         channels: int,
+                         frequencies: str = 'pairwise') -> torch.Tensor:
     """The sine-cosine positional encoding of Vaswani et al. (2017).
 
     Args:
         positions (torch.Tensor): ``(T, )`` positions (may be fractional).
         channels (int): Even encoding width ``C``.
+        frequencies (str): ``'pairwise'`` (Vaswani et al.): channel ``2k``
+            is ``sin(pos / 10000 ** (2k / C))``, channel ``2k + 1`` the
+            cosine of the same angle. ``'per_channel'`` (the CARL
+            authors' code): every channel ``i`` has its own angle
+            ``pos / 10000 ** (i / C)``, sine for even ``i``, cosine for
+            odd ``i``. Defaults to 'pairwise'.
 
     Returns:
-        torch.Tensor: ``(T, C)``; channel ``2k`` is
-        ``sin(pos / 10000 ** (2k / C))``, channel ``2k + 1`` the cosine of
-        the same angle.
+        torch.Tensor: ``(T, C)``.
     """
-    frequencies = torch.exp(
-        torch.arange(0, channels, 2, dtype=torch.float64) *
-        (-math.log(10000.0) / channels))
-    angles = positions.double()[:, None] * frequencies[None, :]
-    encoding = torch.stack([angles.sin(), angles.cos()], dim=-1)
-    return encoding.flatten(1).float()
+    if frequencies not in POSITION_FREQUENCIES:
+        raise ValueError(f'frequencies must be one of {POSITION_FREQUENCIES}'
+                         f', got {frequencies!r}')
+    channel = torch.arange(channels)
+    is_cosine = channel.remainder(2) == 1
+    exponent = channel.double()
+    if frequencies == 'pairwise':
+        exponent = exponent - is_cosine.double()  # 2k for 2k and 2k + 1
+    angles = positions.double()[:, None] * torch.exp(
+        exponent * (-math.log(10000.0) / channels))[None, :]
+    return torch.where(is_cosine, angles.cos(), angles.sin()).float()
+
+
+def _init_like_linear_layers(layer: nn.TransformerEncoderLayer) -> None:
+    """Xavier-uniform weights for every matrix of a Transformer layer, the
+    query, key and value projections each as its own ``(C, C)`` matrix, and
+    the biases of ``nn.Linear`` (uniform in ``+-1 / sqrt(fan_in)``): the
+    initialisation of the CARL authors' code, whose attention has one
+    ``nn.Linear`` per projection."""
+    attention = layer.self_attn
+    channels = attention.embed_dim
+    bound = 1 / math.sqrt(channels)
+    for weight in attention.in_proj_weight.data.chunk(3):
+        nn.init.xavier_uniform_(weight)
+    nn.init.uniform_(attention.in_proj_bias, -bound, bound)
+    nn.init.xavier_uniform_(attention.out_proj.weight)
+    nn.init.uniform_(attention.out_proj.bias, -bound, bound)
+    for linear in (layer.linear1, layer.linear2):
+        nn.init.xavier_uniform_(linear.weight)
+        nn.init.uniform_(linear.bias, -1 / math.sqrt(linear.in_features),
+                         1 / math.sqrt(linear.in_features))
 
 
 @MODELS.register_module()
@@ -38,44 +71,63 @@ class FrameTransformerEncoder(BaseModule):
     Every frame goes through a 2D image backbone (ResNet-50 with its first
     stages frozen, in the paper) and is pooled to ``(C, )``; a
     transformation block (two fully connected layers with BatchNorm and
-    ReLU) maps it to ``embed_channels``; the sine-cosine positional encoding
-    of its position in the sequence is added; a Transformer encoder
-    (``torch.nn.TransformerEncoderLayer``, pre-norm as in the authors'
-    code) mixes the frames; a linear layer gives one ``out_channels``
-    representation per frame::
+    ReLU, ``fc_channels`` wide) and, when that width is not the
+    Transformer's, a linear layer map it to ``embed_channels``; the
+    sine-cosine positional encoding of its position in the sequence is
+    added; a Transformer encoder (``torch.nn.TransformerEncoderLayer``,
+    pre-norm and without a final norm as in the authors' code) mixes the
+    frames; a linear layer gives one ``out_channels`` representation per
+    frame::
 
         (N, 3, T, H, W) -> image backbone per frame, in chunks -> (N, T, C)
-        -> FC-BN-ReLU x 2 -> + positions -> Transformer -> linear
-        -> (N, T, out_channels)
+        -> (Dropout-FC-BN-ReLU) x 2 -> [linear] -> + positions
+        -> Transformer -> linear -> (N, T, out_channels)
 
     Padded frames (``masks`` False) are left out of attention. The 2D
-    backbone sees ``chunk_size`` frames at a time, so a whole long video
-    can be embedded at test time with bounded memory. Positions are the
-    frame's index in the sequence; a sequence longer or shorter than
-    ``num_train_frames`` (a whole video at test time) spreads its positions
-    evenly over ``[0, num_train_frames - 1]``, the range seen in training,
-    as the authors' code does.
+    backbone sees ``chunk_size`` time steps of all clips at a time (as the
+    authors' code does, which matters for the BatchNorm statistics of its
+    trained stages), so a whole long video can be embedded at test time
+    with bounded memory. Positions are the frame's index in the sequence;
+    a sequence longer or shorter than ``num_train_frames`` (a whole video
+    at test time) spreads its positions evenly over
+    ``[0, num_train_frames - 1]``, the range seen in training, as the
+    authors' code does.
 
     Args:
         image_backbone (dict): A 2D backbone config (e.g. MMAction2's
             ``ResNet`` with ``frozen_stages=3``), returning ``(N, C, h, w)``
             maps or a tuple whose last item is.
         in_channels (int): ``C``, channels of the backbone's maps.
-        embed_channels (int): Width of the transformation block and the
-            Transformer. Defaults to 256.
+        embed_channels (int): Width of the Transformer. Defaults to 256.
         out_channels (int): Size of a frame representation. Defaults to 128.
         num_layers (int): Transformer layers. Defaults to 3.
         num_heads (int): Attention heads. Defaults to 8.
         ffn_channels (int): Transformer feed-forward width. Defaults to
             1024.
-        dropout (float): Dropout in the transformation block and the
-            Transformer. Defaults to 0.1.
+        dropout (float): Dropout before each layer of the transformation
+            block, after the positional encoding and on the residual
+            branches of the Transformer. Defaults to 0.1.
+        attention_dropout (float, optional): Dropout of the attention
+            weights. Defaults to None: ``dropout``.
+        ffn_dropout (float, optional): Dropout inside the feed-forward
+            block, after its activation. Defaults to None: ``dropout``.
+        fc_channels (int, optional): Width of the transformation block.
+            Defaults to None: ``embed_channels``, and the block feeds the
+            Transformer directly; otherwise a linear layer maps it to
+            ``embed_channels``.
+        position_frequencies (str): Frequencies of the positional encoding,
+            ``'pairwise'`` or ``'per_channel'``; see
+            :func:`sine_cosine_encoding`. Defaults to 'pairwise'.
+        transformer_init (str): ``'pytorch'`` (PyTorch's defaults) or
+            ``'xavier'`` (the authors' code; see
+            :func:`_init_like_linear_layers`). Either way every layer
+            starts as a copy of the first. Defaults to 'pytorch'.
         spatial_pool (str): ``'max'`` (the authors' code) or ``'avg'``.
             Defaults to 'max'.
         num_train_frames (int): Frames per training view; the range of
             positions. Defaults to 80.
-        chunk_size (int): Frames per pass of the image backbone.
-            Defaults to 64.
+        chunk_size (int): Time steps per pass of the image backbone
+            (``N * chunk_size`` frames). Defaults to 64.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
     """
 
@@ -88,14 +140,21 @@ class FrameTransformerEncoder(BaseModule):
                  num_heads: int = 8,
                  ffn_channels: int = 1024,
                  dropout: float = 0.1,
+                 attention_dropout: Optional[float] = None,
+                 ffn_dropout: Optional[float] = None,
+                 fc_channels: Optional[int] = None,
+                 position_frequencies: str = 'pairwise',
+                 transformer_init: str = 'pytorch',
                  spatial_pool: str = 'max',
                  num_train_frames: int = 80,
                  chunk_size: int = 64,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        fc_channels = embed_channels if fc_channels is None else fc_channels
         for name, value in (('in_channels', in_channels), ('embed_channels',
                                                            embed_channels),
-                            ('out_channels', out_channels),
+                            ('fc_channels', fc_channels), ('out_channels',
+                                                           out_channels),
                             ('num_heads', num_heads), ('ffn_channels',
                                                        ffn_channels),
                             ('num_train_frames',
@@ -111,19 +170,39 @@ class FrameTransformerEncoder(BaseModule):
         if not (isinstance(num_layers, int) and num_layers >= 0):
             raise ValueError('FrameTransformerEncoder: num_layers must be an '
                              f'integer >= 0, got {num_layers!r}')
-        if spatial_pool not in ('max', 'avg'):
-            raise ValueError('FrameTransformerEncoder: spatial_pool must be '
-                             f"'max' or 'avg', got {spatial_pool!r}")
+        attention_dropout = dropout if attention_dropout is None \
+            else attention_dropout
+        ffn_dropout = dropout if ffn_dropout is None else ffn_dropout
+        for name, value in (('dropout', dropout), ('attention_dropout',
+                                                   attention_dropout),
+                            ('ffn_dropout', ffn_dropout)):
+            if not (isinstance(value, (int, float)) and 0 <= value < 1):
+                raise ValueError(f'FrameTransformerEncoder: {name} must be '
+                                 f'in [0, 1), got {value!r}')
+        choices = (('spatial_pool', spatial_pool, ('max', 'avg')),
+                   ('position_frequencies', position_frequencies,
+                    POSITION_FREQUENCIES),
+                   ('transformer_init', transformer_init, TRANSFORMER_INITS))
+        for name, value, allowed in choices:
+            if value not in allowed:
+                raise ValueError(f'FrameTransformerEncoder: {name} must be '
+                                 f'one of {allowed}, got {value!r}')
         self.image_backbone = MODELS.build(image_backbone)
         self.spatial_pool = spatial_pool
         self.num_train_frames = num_train_frames
         self.chunk_size = chunk_size
         self.embed_channels = embed_channels
+        self.position_frequencies = position_frequencies
         self.transform_block = nn.Sequential(
-            nn.Dropout(dropout), nn.Linear(in_channels, embed_channels),
-            nn.BatchNorm1d(embed_channels), nn.ReLU(inplace=True),
-            nn.Dropout(dropout), nn.Linear(embed_channels, embed_channels),
-            nn.BatchNorm1d(embed_channels), nn.ReLU(inplace=True))
+            nn.Dropout(dropout), nn.Linear(in_channels, fc_channels),
+            nn.BatchNorm1d(fc_channels), nn.ReLU(inplace=True),
+            nn.Dropout(dropout), nn.Linear(fc_channels, fc_channels),
+            nn.BatchNorm1d(fc_channels), nn.ReLU(inplace=True))
+        # no parameters when the block is as wide as the Transformer, so
+        # such checkpoints keep their keys
+        self.input_projection = nn.Identity() \
+            if fc_channels == embed_channels \
+            else nn.Linear(fc_channels, embed_channels)
         self.position_dropout = nn.Dropout(dropout)
         self.temporal_encoder = None
         if num_layers > 0:
@@ -134,22 +213,30 @@ class FrameTransformerEncoder(BaseModule):
                 dropout=dropout,
                 batch_first=True,
                 norm_first=True)
+            layer.self_attn.dropout = float(attention_dropout)
+            layer.dropout = nn.Dropout(ffn_dropout)
+            if transformer_init == 'xavier':
+                _init_like_linear_layers(layer)
+            # nn.TransformerEncoder copies the layer: all start equal
             self.temporal_encoder = nn.TransformerEncoder(
                 layer, num_layers, enable_nested_tensor=False)
         self.output_layer = nn.Linear(embed_channels, out_channels)
 
-    def frame_features(self, frames: torch.Tensor) -> torch.Tensor:
-        """``(M, 3, H, W)`` frames -> ``(M, C)`` pooled backbone features,
-        ``chunk_size`` frames at a time."""
+    def frame_features(self, clips: torch.Tensor) -> torch.Tensor:
+        """``(N, 3, T, H, W)`` clips -> ``(N, T, C)`` pooled backbone
+        features, ``chunk_size`` time steps of all clips at a time."""
         pool = F.adaptive_max_pool2d if self.spatial_pool == 'max' \
             else F.adaptive_avg_pool2d
+        num_clips = clips.shape[0]
         pooled = []
-        for chunk in frames.split(self.chunk_size):
-            maps = self.image_backbone(chunk)
+        for chunk in clips.split(self.chunk_size, dim=2):
+            frames = chunk.transpose(1, 2).flatten(0, 1)  # (N*t, 3, H, W)
+            maps = self.image_backbone(frames)
             if isinstance(maps, (tuple, list)):
                 maps = maps[-1]
-            pooled.append(pool(maps, 1).flatten(1))
-        return torch.cat(pooled)
+            pooled.append(
+                pool(maps, 1).flatten(1).unflatten(0, (num_clips, -1)))
+        return torch.cat(pooled, dim=1)
 
     def positions(self, num_frames: int, device: torch.device) -> torch.Tensor:
         """``(T, embed_channels)`` positional encoding of a sequence: its
@@ -157,7 +244,8 @@ class FrameTransformerEncoder(BaseModule):
         view's positions are 0, 1, ..., T - 1)."""
         positions = torch.linspace(
             0, self.num_train_frames - 1, num_frames, dtype=torch.float64)
-        return sine_cosine_encoding(positions, self.embed_channels).to(device)
+        return sine_cosine_encoding(positions, self.embed_channels,
+                                    self.position_frequencies).to(device)
 
     def forward(self,
                 clips: torch.Tensor,
@@ -175,12 +263,13 @@ class FrameTransformerEncoder(BaseModule):
         if clips.dim() != 5:
             raise ValueError('FrameTransformerEncoder: expected clips '
                              f'(N, 3, T, H, W), got {tuple(clips.shape)}')
-        num_clips, _, num_frames = clips.shape[:3]
-        frames = clips.transpose(1, 2).flatten(0, 1)  # (N*T, 3, H, W)
-        feats = self.transform_block(self.frame_features(frames))
-        feats = feats.unflatten(0, (num_clips, num_frames))
+        feats = self.frame_features(clips)  # (N, T, C)
+        feats = self.input_projection(
+            self.transform_block(feats.flatten(0, 1))).unflatten(
+                0, feats.shape[:2])
         feats = self.position_dropout(
-            feats + self.positions(num_frames, feats.device).to(feats.dtype))
+            feats +
+            self.positions(feats.shape[1], feats.device).to(feats.dtype))
         if self.temporal_encoder is not None:
             padding = None if masks is None else ~masks.bool()
             feats = self.temporal_encoder(feats, src_key_padding_mask=padding)
