@@ -5,11 +5,13 @@
 #   python tools/analysis/evaluate_frames.py \
 #       configs/carl/carl_r18-small_synthetic.py \
 #       work_dirs/carl_r18-small_synthetic/epoch_20.pth
-# The method of the paper (two views from overlapping crops, alpha = 1.5,
-# beta = 0.2, per-view augmentation, frame-level Transformer encoder,
-# sequence contrastive loss with tau = 0.1) scaled down: views of T = 16
-# frames (the videos have 10 to 240, median 50), sigma^2 = 2 (scaled with
-# T, as 10 is for T = 80), 32x32 frames, an MMPretrain ResNet-18 with 16
+# The method of the authors' release (views by its time_augment law with
+# alpha = 1.5: each view takes min(S, T) random positions of a window of
+# ceil(u S), u ~ U[1, 1.5), those past the video's end masked, so a view
+# spans the whole video; per-view augmentation, frame-level Transformer
+# encoder, sequence contrastive loss with tau = 0.1) scaled down: views of
+# T = 16 frames (the videos have 10 to 240, median 50), sigma^2 = 2 (scaled
+# with T, as 10 is for T = 80), 32x32 frames, an MMPretrain ResNet-18 with 16
 # base channels trained from scratch (frozen random stages would learn
 # nothing), a 2-layer Transformer 64 wide with 4 heads, 32-d frames; Adam
 # 1e-3 (our choice for a small model from scratch), 20 epochs, 8 videos per
@@ -45,11 +47,14 @@ class_names = [
 ]
 train_pipeline = [
     dict(type='CheckedDecordInit'),
+    # (release) time_augment; crop_law='paper' gives the paper text's
+    # overlapping crops of [T, 1.5 T] frames (beta = min_overlap = 0.2),
+    # which cover only 16-24 frames of a 240-frame video
     dict(
         type='CARLSampleFrames',
         num_frames=num_frames,
         max_crop_ratio=1.5,
-        min_overlap=0.2),
+        crop_law='release'),
     dict(type='DecordDecode'),
     dict(
         type='PerView',
