@@ -1,17 +1,18 @@
 # Penn Action for CARL, read from a frame cache of its frame folders
 # instead of the JPEG files: the same views, augmentation and labels as
-# penn_action_carl.py. The cache stores frames at 298x224 (the random
-# resized crop and the test resize to 224x224 come after). Swap this file
-# for penn_action_carl.py in a config's _base_ to use it.
+# penn_action_carl.py. The cache stores frames at 224x224, aspect ratio not
+# kept, bilinear, as the authors' preparation stores them (the pipeline's
+# resize to 224x224 then changes nothing). Swap this file for
+# penn_action_carl.py in a config's _base_ to use it.
 _base_ = './penn_action_carl.py'
 
-cache_root = 'data/penn_action/frame_cache_carl'
+cache_root = 'data/penn_action/frame_cache_carl_224'
 data_preparation = (
     'for split in train test; do python tools/data/build_frame_cache.py '
     'data/penn_action/penn_action_${split}_list_rawframes_phases.txt '
-    "--rawframes --filename-tmpl '{:06}.jpg' --start-index 1 --size 298 224 "
+    "--rawframes --filename-tmpl '{:06}.jpg' --start-index 1 --size 224 224 "
     '--data-prefix data/penn_action/Penn_Action/frames --out '
-    'data/penn_action/frame_cache_carl; done')
+    'data/penn_action/frame_cache_carl_224; done')
 
 # The frame-folder pipelines with FramePackInit and DecordDecode in place of
 # RawFrameDecode (phase labels are found by the pack's name, the video id).
