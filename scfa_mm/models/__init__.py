@@ -4,11 +4,11 @@ from .algorithms import CARL, CVRL, BaseContrastiveRecognizer, SCFARecognizer
 from .backbones import FrameTransformerEncoder, ViViT
 from .heads import LinearProbeHead, SequenceContrastiveHead, SupConHead
 from .losses import SequenceContrastiveLoss, SupConLoss
-from .necks import ProjectionNeck
+from .necks import L2NormalizeNeck, ProjectionNeck
 
 __all__ = [
     'BaseContrastiveRecognizer', 'CARL', 'CVRL', 'FrameTransformerEncoder',
-    'LinearProbeHead', 'ProjectionNeck', 'SCFARecognizer',
+    'L2NormalizeNeck', 'LinearProbeHead', 'ProjectionNeck', 'SCFARecognizer',
     'SequenceContrastiveHead', 'SequenceContrastiveLoss', 'SupConHead',
     'SupConLoss', 'ViViT'
 ]
