@@ -42,6 +42,21 @@ def test_sine_cosine_encoding_by_formula():
                 math.cos(angle), abs=1e-6)
 
 
+def test_per_channel_frequencies_follow_the_release_formula():
+    # the authors' code: channel i of width C is sin (even i) or cos (odd
+    # i) of pos / 10000 ** (i / C)
+    positions = (0.0, 3.0, 7.5)
+    encoding = sine_cosine_encoding(
+        torch.tensor(positions), 8, frequencies='per_channel')
+    for row, pos in enumerate(positions):
+        for i in range(8):
+            wave = math.sin if i % 2 == 0 else math.cos
+            assert encoding[row, i].item() == pytest.approx(
+                wave(pos / 10000**(i / 8)), abs=1e-6)
+    with pytest.raises(ValueError, match='per_channel'):
+        sine_cosine_encoding(torch.tensor(positions), 8, frequencies='odd')
+
+
 def test_positions_of_a_view_and_of_a_whole_video():
     encoder = small_encoder()  # trained on views of 6 frames
     view = encoder.positions(6, torch.device('cpu'))
@@ -94,11 +109,64 @@ def test_padded_frames_do_not_change_real_ones():
     assert not torch.allclose(a[:, :4], unmasked[:, :4])
 
 
+def test_release_options_build_the_release_layers():
+    encoder = small_encoder(
+        fc_channels=24,
+        dropout=0.1,
+        attention_dropout=0.0,
+        ffn_dropout=0.0,
+        transformer_init='xavier')
+    # 512 -> 24 -> 24 (FC-BN-ReLU twice), then a linear layer to 16
+    assert encoder.transform_block[1].weight.shape == (24, 512)
+    assert encoder.input_projection.weight.shape == (16, 24)
+    first, second = encoder.temporal_encoder.layers
+    assert first.self_attn.dropout == 0.0 and first.dropout.p == 0.0
+    assert first.dropout1.p == first.dropout2.p == 0.1
+    assert encoder.position_dropout.p == 0.1
+    # xavier-uniform per (16, 16) projection: bound sqrt(6 / 32), wider
+    # than the joint (48, 16) matrix's sqrt(6 / 64) of PyTorch's default
+    bound = math.sqrt(6 / 32)
+    for weight in first.self_attn.in_proj_weight.detach().chunk(3):
+        assert 0.9 * bound < weight.abs().max() <= bound
+    # linear biases as nn.Linear's, not PyTorch attention's zeros
+    assert first.self_attn.in_proj_bias.abs().min() > 0
+    # every layer starts as a copy of the first, as in the release
+    for a, b in zip(first.parameters(), second.parameters()):
+        torch.testing.assert_close(a, b)
+    # without fc_channels the block feeds the Transformer directly
+    assert isinstance(small_encoder().input_projection, torch.nn.Identity)
+
+
+def test_backbone_batches_are_time_chunks_of_all_clips():
+    """In training the trained stage's BatchNorm sees ``chunk_size`` time
+    steps of every clip at once, as the release's FRAMES_PER_BATCH."""
+    torch.manual_seed(0)
+    encoder = small_encoder(chunk_size=2).train()
+    clips = torch.randn(2, 3, 5, 32, 32)
+    with torch.no_grad():
+        feats = encoder.frame_features(clips)
+        torch.manual_seed(0)
+        reference = small_encoder(chunk_size=2).train()
+        expected = []
+        for start in (0, 2, 4):
+            chunk = clips[:, :, start:start + 2]
+            frames = chunk.transpose(1, 2).reshape(-1, 3, 32, 32)
+            maps = reference.image_backbone(frames)
+            expected.append(maps.amax(dim=(2, 3)).view(2, chunk.shape[2], -1))
+    torch.testing.assert_close(feats, torch.cat(expected, dim=1))
+
+
 def test_bad_encoder_arguments_are_named():
     with pytest.raises(ValueError, match='embed_channels'):
         small_encoder(embed_channels=15)
     with pytest.raises(ValueError, match='spatial_pool'):
         small_encoder(spatial_pool='sum')
+    with pytest.raises(ValueError, match="transformer_init.*'xavier'"):
+        small_encoder(transformer_init='kaiming')
+    with pytest.raises(ValueError, match='attention_dropout'):
+        small_encoder(attention_dropout=1.5)
+    with pytest.raises(ValueError, match='fc_channels'):
+        small_encoder(fc_channels=0)
     with pytest.raises(ValueError, match=r'\(N, 3, T, H, W\)'):
         small_encoder()(torch.randn(2, 3, 32, 32))
 
