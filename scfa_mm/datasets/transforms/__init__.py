@@ -1,6 +1,6 @@
 from .carl_sampling import CARLSampleFrames, LoadFramePhaseLabels
 from .clip_augment import (ClipColorJitter, ClipGaussianBlur,
-                           ClipRandomGrayscale)
+                           ClipRandomGrayscale, ClipRandomSolarize)
 from .cvrl_sampling import CVRLSampleFrames
 from .grid_aggregate import GridAggregate
 from .loading import CheckedDecordInit, FramePackInit, UniqueFrameReader
@@ -10,6 +10,6 @@ from .wrappers import PerView
 __all__ = [
     'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels',
     'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
-    'ClipRandomGrayscale', 'FramePackInit', 'GridAggregate', 'PerView',
-    'TemporalMultiView', 'UniqueFrameReader'
+    'ClipRandomGrayscale', 'ClipRandomSolarize', 'FramePackInit',
+    'GridAggregate', 'PerView', 'TemporalMultiView', 'UniqueFrameReader'
 ]
