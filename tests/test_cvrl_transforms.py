@@ -1,4 +1,6 @@
 """CVRLSampleFrames (the interval law), PerView and the clip colour ops."""
+import math
+
 import numpy as np
 import pytest
 from mmaction.registry import TRANSFORMS
@@ -6,6 +8,8 @@ from mmengine.dataset import Compose
 
 from scfa_mm.datasets import (ClipColorJitter, ClipGaussianBlur,
                               ClipRandomGrayscale, CVRLSampleFrames, PerView)
+from scfa_mm.datasets.transforms import ClipRandomSolarize
+from scfa_mm.datasets.transforms.clip_augment import blur_kernel_size
 
 
 def law_cdf(x, power):
@@ -33,6 +37,45 @@ def test_start_distances_follow_the_law(power):
     assert statistic < 1.95 / np.sqrt(draws)
     uniform = (grid + 1) / num_starts
     assert np.abs(empirical - uniform).max() > 10 * statistic
+
+
+def release_distance(u, num_starts, power=1.0):
+    """The official code's start distance for a uniform ``u``
+    (sample_ssl_sequence): bisection on the law's CDF over integer ``k``
+    while the bracket is wider than 1."""
+    def cdf(k):
+        return (-k**(power + 1) / (power * num_starts**(power + 1)) + k *
+                (power + 1) / (power * num_starts))
+
+    low, high, k = 0.0, float(num_starts), float(num_starts // 2)
+    while abs(high - low) > 1:
+        if cdf(k) > u:
+            low, high, k = low, k, (k + low) // 2
+        else:
+            low, high, k = k, high, (high + k) // 2
+    return int(k)
+
+
+def test_start_distances_are_the_releases():
+    """Ours and the release's bisection give the same distribution."""
+    rng = np.random.default_rng(7)
+    num_starts, draws = 300, 20000
+    release = np.array(
+        [release_distance(u, num_starts) for u in rng.uniform(size=draws)])
+    np.random.seed(7)
+    sampler = CVRLSampleFrames(clip_len=16, frame_interval=2)
+    ours = np.array([
+        abs(np.diff(sampler.clip_starts(num_starts + 30))[0])
+        for _ in range(draws)
+    ])
+    grid = np.arange(num_starts)
+    cdfs = [
+        np.searchsorted(np.sort(d), grid, side='right') / draws
+        for d in (release, ours)
+    ]
+    # two-sample Kolmogorov-Smirnov at the 0.1% level: 1.95 * sqrt(2 / n)
+    assert np.abs(cdfs[0] - cdfs[1]).max() < 1.95 * np.sqrt(2 / draws)
+    assert release.max() < num_starts and release.min() >= 0
 
 
 def test_clips_keep_stride_bounds_and_come_in_both_orders():
@@ -122,12 +165,18 @@ def test_per_view_augments_clips_independently_and_frames_alike(seed):
     assert len(results['crop_bbox']) == 2
 
 
-def test_without_per_view_all_clips_get_the_same_draws():
-    """Why PerView exists: stock transforms draw once per sample."""
+def test_without_per_view_stock_transforms_draw_once_per_sample():
+    """Why PerView exists: stock transforms draw once per sample; the clip
+    ops draw once per clip by themselves."""
     np.random.seed(0)
-    results = Compose([TRANSFORMS.build(t) for t in AUGMENT])(clip_sample())
-    frames = np.stack(results['imgs'])
+    stock = Compose([TRANSFORMS.build(t) for t in AUGMENT[:3]])
+    frames = np.stack(stock(clip_sample())['imgs'])
     assert all(np.array_equal(frame, frames[0]) for frame in frames)
+    clip_ops = Compose([TRANSFORMS.build(t) for t in AUGMENT[2:4]])
+    clips = np.stack(clip_ops(clip_sample())['imgs']).reshape(2, 4, 40, 48, 3)
+    for clip in clips:
+        assert all(np.array_equal(frame, clip[0]) for frame in clip)
+    assert not np.array_equal(clips[0, 0], clips[1, 0])
 
 
 def test_per_view_needs_whole_clips():
@@ -150,32 +199,128 @@ def test_probabilities_are_respected(op, p, applied):
     calls = 2000
     hits = 0
     for index in range(calls):
-        sample = clip_sample(num_clips=1, clip_len=1, size=12, seed=index)
+        sample = clip_sample(num_clips=1, clip_len=1, size=24, seed=index)
         before = sample['imgs'][0].copy()
         hits += applied(before, op(sample)['imgs'][0])
     # binomial standard deviation at n=2000 is at most 0.011
     assert abs(hits / calls - p) < 0.04
 
 
-def test_colour_ops_match_their_formulas():
-    frame = np.random.default_rng(4).uniform(0, 255,
-                                             (5, 6, 3)).astype(np.float32)
-    apply = ClipColorJitter.apply
-    np.testing.assert_allclose(apply(frame, 'brightness', 1.5), frame * 1.5)
-    grey = frame @ np.array([0.299, 0.587, 0.114], np.float32)
-    np.testing.assert_allclose(
-        apply(frame, 'saturation', 0.0),
-        np.repeat(grey[..., None], 3, 2),
-        rtol=1e-5)
-    np.testing.assert_allclose(
-        apply(frame, 'contrast', 0.0),
-        np.full_like(frame, grey.mean()),
-        rtol=1e-5)
-    red = np.zeros((1, 1, 3), np.float32)
-    red[..., 0] = 255
-    # half a turn of the colour circle takes red to cyan
-    np.testing.assert_allclose(
-        apply(red, 'hue', 0.5)[0, 0], [0, 255, 255], atol=1e-3)
+def pixel_clip(*pixels):
+    """One clip of 1x1 frames, one frame per RGB triple."""
+    return dict(
+        imgs=[np.array([[p]], np.uint8) for p in pixels],
+        num_clips=1,
+        clip_len=len(pixels))
+
+
+def jitter_with(ops, *pixels):
+    """ClipColorJitter with its draw fixed to ``ops``."""
+    jitter = ClipColorJitter(p=1.0)
+    jitter.draw = lambda: ops
+    out = jitter(pixel_clip(*pixels))['imgs']
+    return [frame[0, 0].tolist() for frame in out]
+
+
+def test_brightness_and_contrast_worked_by_hand():
+    # brightness 1.5: 200 * 1.5 = 300 is clipped to 255
+    assert jitter_with([('brightness', 1.5)], (200, 100, 50),
+                       (20, 40, 60)) == [[255, 150, 75], [30, 60, 90]]
+    # contrast 2 about each channel's mean over the clip's frames,
+    # (110, 70, 55): 110 + 2 * 90 = 290 -> 255, 110 - 180 -> 0
+    assert jitter_with([('contrast', 2.0)], (200, 100, 50),
+                       (20, 40, 60)) == [[255, 130, 45], [0, 10, 65]]
+    # clipped between the ops: after brightness (255, 150, 75) and
+    # (30, 60, 90), means (142.5, 105, 82.5); contrast 0.6 then gives
+    # 142.5 + 0.6 * 112.5 = 210 (unclipped 300 would give 237)
+    assert jitter_with([('brightness', 1.5), ('contrast', 0.6)],
+                       (200, 100, 50), (20, 40, 60)) == [[210, 132, 78],
+                                                         [75, 78, 87]]
+
+
+def test_saturation_scales_hsv_saturation_and_clips_it():
+    # (200, 100, 50): V = 200, S = 150 / 200 = 0.75, H = 20 degrees
+    # S * 0.5 = 0.375: min = 200 * (1 - S) = 125, G = 125 + 75 / 3 = 150
+    assert jitter_with([('saturation', 0.5)],
+                       (200, 100, 50)) == [[200, 150, 125]]
+    # S * 2 = 1.5 -> 1: min = 0, G = 200 / 3
+    assert jitter_with([('saturation', 2.0)],
+                       (200, 100, 50)) == [[200, 67, 0]]
+    # grey pixels have no saturation to scale
+    assert jitter_with([('saturation', 1.8)], (90, 90, 90)) == [[90, 90, 90]]
+
+
+def test_hue_turns_the_colour_circle():
+    # half a turn takes red to cyan, a third of a turn red to green
+    assert jitter_with([('hue', 0.5)], (255, 0, 0)) == [[0, 255, 255]]
+    assert jitter_with([('hue', 1 / 3)], (255, 0, 0)) == [[0, 255, 0]]
+
+
+def test_grayscale_is_luma_in_every_channel():
+    out = ClipRandomGrayscale(p=1.0)(pixel_clip((200, 100, 50)))['imgs']
+    # 0.2989 * 200 + 0.587 * 100 + 0.114 * 50 = 124.18
+    assert out[0][0, 0].tolist() == [124, 124, 124]
+
+
+def test_blur_pads_with_zeros_and_sizes_its_kernel_by_the_height():
+    assert [blur_kernel_size(h) for h in (224, 32, 30, 29, 12)] == \
+        [23, 3, 3, 3, 1]
+    sample = dict(
+        imgs=[np.full((30, 30, 3), 100, np.uint8)] * 2,
+        num_clips=1,
+        clip_len=2)
+    out = ClipGaussianBlur(p=1.0, sigma_range=(1.0, 1.0))(sample)['imgs']
+    # 3-tap kernel at sigma 1: (e, 1, e) / (1 + 2 e), e = exp(-1 / 2);
+    # an edge pixel loses one tap, a corner one per direction
+    keep = (1 + math.exp(-0.5)) / (1 + 2 * math.exp(-0.5))
+    for frame in out:
+        assert frame[15, 15, 0] == 100
+        assert frame[0, 15, 0] == round(100 * keep)
+        assert frame[0, 0, 0] == round(100 * keep**2)
+
+
+def test_solarize_inverts_the_upper_half():
+    clip = pixel_clip((0, 127, 128), (255, 200, 60))
+    out = ClipRandomSolarize(p=1.0)(clip)['imgs']
+    assert [f[0, 0].tolist() for f in out] == [[0, 127, 127], [0, 55, 60]]
+
+
+def two_clips():
+    frames = [np.full((20, 20, 3), 200, np.uint8) for _ in range(6)]
+    return dict(imgs=frames, num_clips=2, clip_len=3)
+
+
+@pytest.mark.parametrize('op', [
+    ClipGaussianBlur(p=(1.0, 0.1)),
+    ClipRandomSolarize(p=(0.0, 0.2)),
+])
+def test_probabilities_per_clip(op):
+    np.random.seed(6)
+    op.augment = lambda clip: 255 - clip  # visible whenever applied
+    calls = 1000
+    changed = np.zeros(2)
+    for _ in range(calls):
+        sample = two_clips()
+        before = np.stack(sample['imgs']).reshape(2, 3, 20, 20, 3)
+        after = np.stack(op(sample)['imgs']).reshape(2, 3, 20, 20, 3)
+        for clip in range(2):
+            changed[clip] += not np.array_equal(before[clip], after[clip])
+            # one draw for all frames of a clip
+            assert all(np.array_equal(f, after[clip, 0]) for f in after[clip])
+    # binomial standard deviation at n=1000 is at most 0.016
+    np.testing.assert_allclose(changed / calls, op.p, atol=0.05)
+
+
+def test_per_clip_probabilities_need_one_per_clip():
+    op = ClipGaussianBlur(p=(1.0, 0.1))
+    with pytest.raises(ValueError, match='2 probabilities for 1 clips'):
+        PerView([dict(type='ClipGaussianBlur', p=(1.0, 0.1))])(two_clips())
+    with pytest.raises(ValueError, match='p must be a probability'):
+        ClipRandomSolarize(p=(0.5, 1.5))
+    sample = two_clips()
+    sample['clip_len'] = 4
+    with pytest.raises(ValueError, match='6 frames for num_clips=2'):
+        op(sample)
 
 
 def test_jitter_draws_a_random_order():

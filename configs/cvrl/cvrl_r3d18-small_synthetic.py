@@ -1,12 +1,14 @@
 # CVRL sized for 2 CPU cores on the synthetic temporal-action set
-# (tools/data/make_synthetic.py): the method of the paper (interval-sampled
-# clip pairs, per-clip augmentation, InfoNCE at t = 0.1, online linear probe)
-# with a small model and input, in the budget of configs/scfa_synthetic.py
-# (20 epochs, Adam at 3e-4, batch 16 videos):
+# (tools/data/make_synthetic.py): the method as the official code runs it
+# (interval-sampled clip pairs, per-clip augmentation with the release's
+# asymmetric blur and solarisation, InfoNCE at t = 0.1 summed over the two
+# clips, online linear probe) with a small model and input, in the budget
+# of configs/scfa_synthetic.py (20 epochs, Adam at 3e-4, batch 16 videos):
 #   python tools/train.py configs/cvrl/cvrl_r3d18-small_synthetic.py
 # Changed to fit: a 3D ResNet-18 with 16 base channels, 2 clips of 8 frames
-# at stride 2, 32x32 crops, a 2048 -> 128 projection of 3 layers of width
-# 256, plain BatchNorm. No flip: a mirrored "move right" is "move left".
+# at stride 2, 32x32 crops, a 128 -> 128 projection with 3 hidden layers
+# of width 256, plain BatchNorm, Adam. No flip: a mirrored "move right" is
+# "move left".
 _base_ = [
     '../_base_/models/cvrl_r3d50.py', '../_base_/default_runtime.py',
     '../_base_/schedules/adam_cosine_100e.py'
@@ -32,8 +34,9 @@ train_pipeline = [
             dict(type='Resize', scale=(32, 32), keep_ratio=False),
             dict(type='ClipColorJitter', p=0.8),
             dict(type='ClipRandomGrayscale', p=0.2),
-            dict(type='ClipGaussianBlur', p=0.5),
         ]),
+    dict(type='ClipGaussianBlur', p=(1.0, 0.1)),
+    dict(type='ClipRandomSolarize', p=(0.0, 0.2)),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]

@@ -1,6 +1,9 @@
 # CVRL pre-training of an R3D-50 on HMDB51 split 1 (train list only, no
 # labels used but by the online probe), 8 GPUs x 32 clip pairs = 256, the
-# learning rate scaled linearly from the official 0.32 at 1024.
+# learning rate scaled linearly from the release's 0.32 at 1024 (ours: the
+# paper pre-trains on Kinetics only). Everything else as the Kinetics-400
+# config; its 5 warm-up epochs are 70 steps here (3,570 videos, 14 steps
+# of 256 per epoch).
 #   tools/dist_train.sh configs/cvrl/cvrl_r3d50_8xb32-200e_hmdb51.py 8 --amp
 _base_ = './cvrl_r3d50_16xb64-200e_kinetics400.py'
 

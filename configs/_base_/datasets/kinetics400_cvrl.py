@@ -1,10 +1,30 @@
 # Kinetics-400 in MMAction2's layout (data/kinetics400/videos_{train,val} and
-# kinetics400_{train,val}_list_videos.txt), as CVRL pairs: 2 clips of 16
-# frames at stride 2 whose start distance favours near clips
-# (CVRLSampleFrames, linear law), each augmented on its own (PerView):
-# random resized crop (area 0.3-1, aspect 0.5-2, as the official code),
-# flip, colour jitter (strength 1, p 0.8, random order), grayscale (p 0.2),
-# Gaussian blur (p 0.5, sigma 0.1-2, kernel a tenth of the height), 224x224.
+# kinetics400_{train,val}_list_videos.txt), as CVRL pairs, following the
+# official code (tensorflow/models official/projects/video_ssl,
+# video_ssl_input.py and ops/video_ssl_preprocess_ops.py: "release").
+#
+# Time: 2 clips of 16 frames at stride 2 whose start distance d has a
+# density proportional to 1 - d / M, M the number of possible starts
+# (CVRLSampleFrames, power 1), the two clips in random order; a video
+# shorter than a clip loops. (paper, release)
+# Space, each clip on its own, every frame of a clip alike:
+#   random resized crop, area 0.3-1, aspect 0.5-2, to 224x224 (release;
+#     the release draws with tf.image.sample_distorted_bounding_box, 100
+#     tries; MMAction2's RandomResizedCrop 10 tries, then a centre crop,
+#     and a log-uniform aspect: ours);
+#   horizontal flip, p 0.5 (release);
+#   colour jitter p 0.8, strength 1 (brightness, contrast, saturation 0.8,
+#     hue 0.2), the four ops in a random order, each clipped to the valid
+#     range, contrast about the mean of the whole clip (release);
+#   grayscale p 0.2, drawn whether or not the clip was jittered (release);
+#   Gaussian blur, sigma 0.1-2, kernel a tenth of the height, zero
+#     padding: ALWAYS on the first clip, p 0.1 on the second (release; the
+#     paper text: p 0.5 on both, ClipGaussianBlur(p=0.5));
+#   solarisation p 0.2 on the second clip only (release; not in the paper
+#     text).
+# The release decodes its stored frames and crops them; we first resize
+# the short side to 256 (ours: the crop is relative, this only sets the
+# interpolation).
 dataset_type = 'VideoDataset'
 data_root = 'data/kinetics400/videos_train'
 data_root_val = 'data/kinetics400/videos_val'
@@ -22,7 +42,11 @@ per_clip_augmentation = [
     dict(type='Flip', flip_ratio=0.5),
     dict(type='ClipColorJitter', p=0.8),
     dict(type='ClipRandomGrayscale', p=0.2),
-    dict(type='ClipGaussianBlur', p=0.5),
+]
+# one probability per clip of the pair: the release's asymmetric views
+asymmetric_augmentation = [
+    dict(type='ClipGaussianBlur', p=(1.0, 0.1)),
+    dict(type='ClipRandomSolarize', p=(0.0, 0.2)),
 ]
 train_pipeline = [
     dict(type='CheckedDecordInit'),
@@ -30,6 +54,7 @@ train_pipeline = [
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='PerView', transforms=per_clip_augmentation),
+    *asymmetric_augmentation,
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]

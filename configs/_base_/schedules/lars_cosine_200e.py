@@ -1,44 +1,30 @@
-# CVRL's pre-training schedule: 200 epochs, cosine decay after a 5-epoch
-# linear warm-up, learning rate 0.32 at a global batch of 1024 (scaled
-# linearly by auto_scale_lr for other batch sizes), weight decay 1e-6, as
-# the official Kinetics config (tensorflow/models, cvrl_pretrain_k600_200ep).
-# The official config steps with SGD (momentum 0.9); the paper names LARS,
-# which is used here (mmpretrain's; BatchNorm and bias parameters excluded
-# from weight decay and adaptation, as usual for LARS). A config using it
-# imports mmpretrain.engine (see configs/cvrl/).
-
-max_epochs = 200
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+# The paper's optimiser variant of CVRL's schedule: LARS (mmpretrain's)
+# instead of the release's SGD, everything else as
+# sgd_warmup_cosine_200e.py (lr 0.32 at 1024, 5 warm-up epochs of 200,
+# cosine, weight decay 1e-6). To use it, put it in place of the SGD
+# schedule in the experiment's _base_ and add 'mmpretrain.engine' to its
+# custom_imports (registers the optimiser).
+#
+# BatchNorm and biases are exempt from weight decay and from LARS's
+# layer adaptation. mmpretrain's custom_keys match substrings of parameter
+# names: 'bn' catches the backbone's BatchNorms (backbone...conv1.bn.weight)
+# but not the projection head's, which are positions 1, 4 and 7 of
+# ProjectionNeck's mlp (Linear, BatchNorm1d, ReLU, ... with num_layers=4):
+# they are named here. A matching custom key overrides norm_decay_mult.
+_base_ = './sgd_warmup_cosine_200e.py'
 
 optim_wrapper = dict(
-    type='OptimWrapper',
     optimizer=dict(
-        type='mmpretrain.LARS', lr=0.32, momentum=0.9, weight_decay=1e-6),
+        _delete_=True,
+        type='mmpretrain.LARS',
+        lr=0.32,
+        momentum=0.9,
+        weight_decay=1e-6),
     paramwise_cfg=dict(
-        norm_decay_mult=0.0,
-        bias_decay_mult=0.0,
         custom_keys={
-            'bn': dict(decay_mult=0, lars_exclude=True),
-            'bias': dict(decay_mult=0, lars_exclude=True),
+            'bn': dict(decay_mult=0.0, lars_exclude=True),
+            'bias': dict(decay_mult=0.0, lars_exclude=True),
+            'neck.mlp.1.': dict(decay_mult=0.0, lars_exclude=True),
+            'neck.mlp.4.': dict(decay_mult=0.0, lars_exclude=True),
+            'neck.mlp.7.': dict(decay_mult=0.0, lars_exclude=True),
         }))
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-4,
-        by_epoch=True,
-        begin=0,
-        end=5,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs - 5,
-        eta_min=0,
-        by_epoch=True,
-        begin=5,
-        end=max_epochs,
-        convert_to_iter_based=True)
-]
-auto_scale_lr = dict(enable=False, base_batch_size=1024)

@@ -1,57 +1,134 @@
-"""Colour augmentation of a clip: one draw for all of its frames.
+"""Colour and blur augmentation of clips: one draw for all frames of a clip.
 
 CVRL's "temporally consistent" augmentation draws random values once per
-clip and applies them to every frame of it; wrap these ops in ``PerView``
-so that each clip of a sample gets its own draws. MMAction2's
-``ColorJitter`` also draws once per call, but applies brightness, contrast,
-saturation and hue in an order fixed at construction; SimCLR and CVRL draw
-the order too.
+clip and applies them to every frame of it, each clip of a sample with its
+own draws. These ops do that themselves: a sample's ``imgs`` hold
+``num_clips`` clips of ``clip_len`` frames, clip-major, and every op draws
+once per clip (inside ``PerView`` a sample is one clip). The
+probability of an op may be one number or one per clip: the official CVRL
+code blurs its first clip always and its second with probability 0.1, and
+solarises only the second.
+
+The ops follow the official CVRL code (tensorflow/models,
+``official/projects/video_ssl/ops/video_ssl_preprocess_ops.py``, after
+SimCLR v2): values in ``[0, 1]`` there, ``[0, 255]`` here, clipped to the
+valid range after every colour op; contrast pulls towards the mean of each
+channel over the whole clip (the clip is one tall image there); saturation
+scales the S channel of HSV; the blur pads with zeros. MMAction2's
+``ColorJitter`` instead draws once for all clips of a sample and fixes its
+op order at construction. Frames are stored back as ``uint8`` after each
+op (the official code keeps floats): at most half a grey level of
+rounding per op.
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
+Probability = Union[float, Sequence[float]]
 
-def _check_probability(name: str, value: float) -> None:
-    if not 0 <= value <= 1:
-        raise ValueError(f'{name} must be in [0, 1], got {value!r}')
-
-
-def _grey(frame: np.ndarray) -> np.ndarray:
-    """``(H, W, 1)`` luma (ITU-R 601) of an RGB float frame."""
-    return frame @ np.array([0.299, 0.587, 0.114], dtype=np.float32)[:, None]
+# ITU-R 601 luma, as tf.image.rgb_to_grayscale
+LUMA = np.array([0.2989, 0.5870, 0.1140], dtype=np.float32)
 
 
-def _frames(results: Dict) -> List[np.ndarray]:
-    return [img.astype(np.float32) for img in results['imgs']]
+def _check_probability(name: str, p: Probability) -> Tuple[float, ...]:
+    """``p`` as a tuple: one value, or one per clip."""
+    values = tuple(p) if isinstance(p, (list, tuple)) else (p, )
+    if not values or not all(
+            isinstance(v, (int, float)) and 0 <= v <= 1 for v in values):
+        raise ValueError(f'{name}: p must be a probability in [0, 1] or one '
+                         f'per clip, got {p!r}')
+    return values
 
 
-def _store(results: Dict, frames: List[np.ndarray]) -> None:
-    results['imgs'] = [
-        np.clip(np.rint(frame), 0, 255).astype(np.uint8) for frame in frames
-    ]
+def _clips(results: Dict) -> List[slice]:
+    """The frames of each clip of a sample, in ``imgs`` order."""
+    num_frames = len(results['imgs'])
+    num_clips = int(results.get('num_clips', 1))
+    clip_len = int(results.get('clip_len', num_frames))
+    if num_clips * clip_len != num_frames:
+        raise ValueError(
+            f'{num_frames} frames for num_clips={num_clips} x '
+            f'clip_len={clip_len} in '
+            f'{results.get("filename", results.get("frame_dir"))!r}')
+    return [slice(i * clip_len, (i + 1) * clip_len) for i in range(num_clips)]
+
+
+class _ClipTransform(BaseTransform):
+    """Applies ``augment`` to each clip with its probability."""
+
+    def __init__(self, p: Probability) -> None:
+        self.p = _check_probability(type(self).__name__, p)
+
+    def augment(self, clip: np.ndarray) -> np.ndarray:
+        """``(T, H, W, 3)`` float32 in ``[0, 255]`` -> the same."""
+        raise NotImplementedError
+
+    def transform(self, results: Dict) -> Dict:
+        clips = _clips(results)
+        if len(self.p) not in (1, len(clips)):
+            raise ValueError(
+                f'{type(self).__name__}: {len(self.p)} probabilities for '
+                f'{len(clips)} clips; give one, or one per clip (inside '
+                'PerView a sample is one clip)')
+        imgs = list(results['imgs'])
+        for index, frames in enumerate(clips):
+            p = self.p[index if len(self.p) > 1 else 0]
+            if np.random.uniform() >= p:
+                continue
+            clip = np.stack(imgs[frames]).astype(np.float32)
+            clip = np.clip(np.rint(self.augment(clip)), 0, 255)
+            imgs[frames] = list(clip.astype(np.uint8))
+        results['imgs'] = imgs
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(p={self.p})'
+
+
+def _rgb_to_hsv(clip: np.ndarray) -> np.ndarray:
+    """``(T, H, W, 3)`` RGB in ``[0, 255]`` -> HSV, H in degrees, S and V
+    in ``[0, 1]``."""
+    return np.stack([
+        cv2.cvtColor(frame / np.float32(255), cv2.COLOR_RGB2HSV)
+        for frame in clip
+    ])
+
+
+def _hsv_to_rgb(hsv: np.ndarray) -> np.ndarray:
+    return np.stack(
+        [cv2.cvtColor(frame, cv2.COLOR_HSV2RGB) * 255 for frame in hsv])
 
 
 @TRANSFORMS.register_module()
-class ClipColorJitter(BaseTransform):
+class ClipColorJitter(_ClipTransform):
     """With probability ``p``, change the brightness, contrast, saturation
-    and hue of every frame of the clip alike, in a random order.
+    and hue of a clip, in a random order, clipping to ``[0, 255]`` after
+    each.
 
-    Factors are drawn once per call: brightness and contrast and saturation
-    factors uniformly from ``[max(0, 1 - s), 1 + s]`` for strength ``s``,
-    the hue shift from ``[-hue, hue]`` (a fraction of the colour circle).
-    CVRL (strength 1): brightness 0.8, contrast 0.8, saturation 0.8,
-    hue 0.2, ``p=0.8``.
+    Factors are drawn once per clip: brightness, contrast and saturation
+    uniformly from ``[max(0, 1 - s), 1 + s]`` for strength ``s``, the hue
+    shift from ``[-hue, hue]`` (a fraction of the colour circle). With
+    factor ``f``::
+
+        brightness  x * f
+        contrast    m_c + f * (x - m_c), m_c the mean of channel c over
+                    every pixel of every frame of the clip
+        saturation  S * f in HSV, S clipped to [0, 1]
+        hue         H + 360 * f degrees in HSV
+
+    CVRL (official code, strength 1): brightness, contrast and saturation
+    0.8, hue 0.2, ``p=0.8``.
 
     Args:
         brightness (float): Defaults to 0.8.
         contrast (float): Defaults to 0.8.
         saturation (float): Defaults to 0.8.
         hue (float): In ``[0, 0.5]``. Defaults to 0.2.
-        p (float): Probability of jittering the clip. Defaults to 0.8.
+        p (float | Sequence[float]): Probability of jittering a clip, or
+            one per clip. Defaults to 0.8.
     """
 
     def __init__(self,
@@ -59,7 +136,8 @@ class ClipColorJitter(BaseTransform):
                  contrast: float = 0.8,
                  saturation: float = 0.8,
                  hue: float = 0.2,
-                 p: float = 0.8) -> None:
+                 p: Probability = 0.8) -> None:
+        super().__init__(p)
         for name, value in (('brightness', brightness), ('contrast', contrast),
                             ('saturation', saturation)):
             if value < 0:
@@ -68,11 +146,9 @@ class ClipColorJitter(BaseTransform):
         if not 0 <= hue <= 0.5:
             raise ValueError(
                 f'ClipColorJitter: hue must be in [0, 0.5], got {hue!r}')
-        _check_probability('ClipColorJitter: p', p)
         self.strengths = dict(
             brightness=brightness, contrast=contrast, saturation=saturation)
         self.hue = hue
-        self.p = p
 
     def draw(self) -> List[Tuple[str, float]]:
         """The ops of one clip, in their random order, with their
@@ -83,85 +159,113 @@ class ClipColorJitter(BaseTransform):
         return [ops[i] for i in np.random.permutation(len(ops))]
 
     @staticmethod
-    def apply(frame: np.ndarray, op: str, value: float) -> np.ndarray:
-        """One op on an RGB float32 frame in ``[0, 255]``."""
+    def apply(clip: np.ndarray, op: str, value: float) -> np.ndarray:
+        """One op on a ``(T, H, W, 3)`` float32 RGB clip in ``[0, 255]``,
+        clipped to ``[0, 255]``."""
         if op == 'brightness':
-            return frame * value
-        if op == 'contrast':
-            mean = _grey(np.clip(frame, 0, 255)).mean()
-            return mean + value * (frame - mean)
-        if op == 'saturation':
-            grey = _grey(frame)
-            return grey + value * (frame - grey)
-        hsv = cv2.cvtColor(np.clip(frame, 0, 255) / 255, cv2.COLOR_RGB2HSV)
-        hsv[..., 0] = (hsv[..., 0] + 360 * value) % 360
-        return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB) * 255
+            out = clip * value
+        elif op == 'contrast':
+            mean = clip.mean(axis=(0, 1, 2))
+            out = mean + value * (clip - mean)
+        elif op == 'saturation':
+            hsv = _rgb_to_hsv(clip)
+            hsv[..., 1] = np.clip(hsv[..., 1] * value, 0, 1)
+            out = _hsv_to_rgb(hsv)
+        elif op == 'hue':
+            hsv = _rgb_to_hsv(clip)
+            hsv[..., 0] = (hsv[..., 0] + 360 * value) % 360
+            out = _hsv_to_rgb(hsv)
+        else:
+            raise ValueError(f'ClipColorJitter: unknown op {op!r}')
+        return np.clip(out, 0, 255).astype(np.float32)
 
-    def transform(self, results: Dict) -> Dict:
-        if np.random.uniform() >= self.p:
-            return results
-        ops = self.draw()
-        frames = _frames(results)
-        for op, value in ops:
-            frames = [self.apply(frame, op, value) for frame in frames]
-        _store(results, frames)
-        return results
+    def augment(self, clip: np.ndarray) -> np.ndarray:
+        for op, value in self.draw():
+            clip = self.apply(clip, op, value)
+        return clip
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(**{self.strengths}, hue={self.hue}, '
+                f'p={self.p})')
 
 
 @TRANSFORMS.register_module()
-class ClipRandomGrayscale(BaseTransform):
-    """With probability ``p``, turn every frame of the clip grey (luma in
-    all three channels). CVRL: ``p=0.2``.
+class ClipRandomGrayscale(_ClipTransform):
+    """With probability ``p``, turn every frame of a clip grey (luma in all
+    three channels). CVRL: ``p=0.2``, drawn whether or not the clip was
+    colour-jittered.
 
     Args:
-        p (float): Defaults to 0.2.
+        p (float | Sequence[float]): Defaults to 0.2.
     """
 
-    def __init__(self, p: float = 0.2) -> None:
-        _check_probability('ClipRandomGrayscale: p', p)
-        self.p = p
+    def __init__(self, p: Probability = 0.2) -> None:
+        super().__init__(p)
 
-    def transform(self, results: Dict) -> Dict:
-        if np.random.uniform() < self.p:
-            _store(results,
-                   [np.repeat(_grey(f), 3, axis=2) for f in _frames(results)])
-        return results
+    def augment(self, clip: np.ndarray) -> np.ndarray:
+        return np.repeat(clip @ LUMA[:, None], 3, axis=-1)
+
+
+def blur_kernel_size(height: int) -> int:
+    """Odd Gaussian kernel size for frames of ``height`` rows: the official
+    CVRL code's ``height // 10``, made odd by ``2 * (k // 2) + 1``."""
+    return 2 * (height // 10 // 2) + 1
 
 
 @TRANSFORMS.register_module()
-class ClipGaussianBlur(BaseTransform):
-    """With probability ``p``, blur every frame of the clip with one
-    Gaussian kernel: sigma drawn from ``sigma_range``, size a tenth of the
-    frame height (odd), as in SimCLR and the official CVRL code.
+class ClipGaussianBlur(_ClipTransform):
+    """With probability ``p``, blur every frame of a clip with one Gaussian
+    kernel: sigma drawn uniformly from ``sigma_range``, size
+    :func:`blur_kernel_size` of the frame height, separable, the frame
+    padded with zeros (as the official code's ``SAME`` convolution: the
+    border darkens).
+
+    CVRL (official code): ``p=(1.0, 0.1)`` for a pair of clips, the first
+    always blurred, the second rarely; SimCLR: 0.5.
 
     Args:
-        p (float): Defaults to 0.5.
+        p (float | Sequence[float]): Defaults to 0.5.
         sigma_range (Sequence[float]): Defaults to (0.1, 2.0).
-        kernel_ratio (float): Kernel size over frame height.
-            Defaults to 0.1.
     """
 
     def __init__(self,
-                 p: float = 0.5,
-                 sigma_range: Sequence[float] = (0.1, 2.0),
-                 kernel_ratio: float = 0.1) -> None:
-        _check_probability('ClipGaussianBlur: p', p)
+                 p: Probability = 0.5,
+                 sigma_range: Sequence[float] = (0.1, 2.0)) -> None:
+        super().__init__(p)
         low, high = sigma_range
         if not 0 < low <= high:
             raise ValueError('ClipGaussianBlur: sigma_range must be '
                              f'0 < low <= high, got {sigma_range!r}')
-        self.p = p
         self.sigma_range = (low, high)
-        self.kernel_ratio = kernel_ratio
 
-    def transform(self, results: Dict) -> Dict:
-        if np.random.uniform() >= self.p:
-            return results
+    def augment(self, clip: np.ndarray) -> np.ndarray:
         sigma = np.random.uniform(*self.sigma_range)
-        height = results['imgs'][0].shape[0]
-        size = max(3, int(self.kernel_ratio * height) // 2 * 2 + 1)
-        results['imgs'] = [
-            cv2.GaussianBlur(img, (size, size), sigma)
-            for img in results['imgs']
-        ]
-        return results
+        size = blur_kernel_size(clip.shape[1])
+        kernel = cv2.getGaussianKernel(size, sigma, cv2.CV_32F)
+        return np.stack([
+            cv2.sepFilter2D(
+                frame,
+                -1,
+                kernel,
+                kernel,
+                borderType=cv2.BORDER_CONSTANT) for frame in clip
+        ])
+
+
+@TRANSFORMS.register_module()
+class ClipRandomSolarize(_ClipTransform):
+    """With probability ``p``, solarise a clip: values at or above 128 (0.5
+    of the range) become ``255 - x``, darker ones stay.
+
+    CVRL (official code): ``p=(0.0, 0.2)`` for a pair of clips, only the
+    second solarised, after its blur.
+
+    Args:
+        p (float | Sequence[float]): Defaults to 0.2.
+    """
+
+    def __init__(self, p: Probability = 0.2) -> None:
+        super().__init__(p)
+
+    def augment(self, clip: np.ndarray) -> np.ndarray:
+        return np.where(clip >= 127.5, 255 - clip, clip)
