@@ -1,13 +1,14 @@
 from .samplers import GlobalBatchSampler
 from .transforms import (CARLSampleFrames, CheckedDecordInit, ClipColorJitter,
                          ClipGaussianBlur, ClipRandomGrayscale,
-                         CVRLSampleFrames, FramePackInit, GridAggregate,
-                         LoadFramePhaseLabels, PerView, TemporalMultiView,
-                         UniqueFrameReader)
+                         ClipRandomSolarize, CVRLSampleFrames, FramePackInit,
+                         GridAggregate, LoadFramePhaseLabels, PerView,
+                         TemporalMultiView, UniqueFrameReader)
 
 __all__ = [
     'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels',
     'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
-    'ClipRandomGrayscale', 'FramePackInit', 'GlobalBatchSampler',
-    'GridAggregate', 'PerView', 'TemporalMultiView', 'UniqueFrameReader'
+    'ClipRandomGrayscale', 'ClipRandomSolarize', 'FramePackInit',
+    'GlobalBatchSampler', 'GridAggregate', 'PerView', 'TemporalMultiView',
+    'UniqueFrameReader'
 ]
