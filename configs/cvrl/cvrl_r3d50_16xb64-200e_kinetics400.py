@@ -2,7 +2,8 @@
 # official code (tensorflow/models official/projects/video_ssl, "release")
 # trains it: its README reports 63.8% Kinetics-400 linear top-1 after 200
 # epochs on Kinetics-400 (this config), 66.1% after 800 (the paper's
-# number: max_epochs=800). 16 GPUs x 64 clip pairs = the release's 1024:
+# number: cvrl_r3d50_16xb64-800e_kinetics400.py). 16 GPUs x 64 clip pairs =
+# the release's 1024:
 #   tools/dist_train.sh configs/cvrl/cvrl_r3d50_16xb64-200e_kinetics400.py 8 \
 #       --amp    # on each of 2 nodes: NNODES=2 NODE_RANK=0|1 MASTER_ADDR=...
 # Linear evaluation: configs/cvrl/benchmarks/.
