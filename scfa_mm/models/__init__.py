@@ -1,7 +1,7 @@
 import mmaction.models  # noqa: F401  (fills MMAction2's registries first)
 
 from .algorithms import CARL, CVRL, BaseContrastiveRecognizer, SCFARecognizer
-from .backbones import FrameTransformerEncoder, ViViT
+from .backbones import FrameTransformerEncoder, ResNet3dSlowOnlyTFSame, ViViT
 from .heads import LinearProbeHead, SequenceContrastiveHead, SupConHead
 from .losses import SequenceContrastiveLoss, SupConLoss
 from .necks import L2NormalizeNeck, ProjectionNeck
@@ -9,6 +9,6 @@ from .necks import L2NormalizeNeck, ProjectionNeck
 __all__ = [
     'BaseContrastiveRecognizer', 'CARL', 'CVRL', 'FrameTransformerEncoder',
     'L2NormalizeNeck', 'LinearProbeHead', 'ProjectionNeck', 'SCFARecognizer',
-    'SequenceContrastiveHead', 'SequenceContrastiveLoss', 'SupConHead',
-    'SupConLoss', 'ViViT'
+    'ResNet3dSlowOnlyTFSame', 'SequenceContrastiveHead',
+    'SequenceContrastiveLoss', 'SupConHead', 'SupConLoss', 'ViViT'
 ]

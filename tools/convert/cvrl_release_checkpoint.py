@@ -30,10 +30,19 @@ Two differences remain that weights cannot carry:
   ``model.data_preprocessor.mean=[0,0,0]`` and ``std=[255,255,255]``;
 - padding: TensorFlow's ``'same'`` padding of a stride-2 convolution or
   pooling puts the extra pixel on the right/bottom (and the extra frame at
-  the end) when the padding is odd, PyTorch pads both sides alike: outputs
-  are identical only for sizes where TensorFlow's padding is symmetric
-  (odd spatial sizes such as 65 or 225, odd clip lengths), and shifted by
-  one pixel otherwise (224x224, 32 frames).
+  the end) when the padding is odd, PyTorch pads both sides alike: with
+  ``ResNet3dSlowOnly`` outputs are identical only for sizes that stay odd
+  at every stride-2 layer (65x65 pixels, 9 frames), and shifted by one
+  pixel otherwise (224x224, 16 or 32 frames). Select
+  ``ResNet3dSlowOnlyTFSame`` (``scfa_mm/models/backbones/
+  resnet3d_tf_same.py``: the same layers, parameters and state dict keys,
+  padded as TensorFlow pads, from each input's size) to get the release's
+  outputs at every size:
+  ``--cfg-options model.backbone.type=ResNet3dSlowOnlyTFSame``.
+  Checked against the model garden's ``ResNet3D`` on a checkpoint it wrote
+  (random weights and BatchNorm statistics): res5 features agree to 1.5e-5
+  (largest value 7.7) at 16x224x224 and 32x256x256, against differences
+  of 2.0 with ``ResNet3dSlowOnly``.
 
 Reading the checkpoint needs TensorFlow (this one-off tool imports it; the
 package and its tests do not). With TensorFlow in its own environment, read
