@@ -4,6 +4,9 @@
 # of 56x56 frames (224x224). The views differ in time only; the spatial crop
 # and flip are shared by all frames of a video, and come before tiling so a
 # flip does not reorder the grid.
+# Where a value comes from: (paper) the SCFA paper's text (no code was
+# released), (ours) our choice where the paper is silent;
+# docs/reproduction.md lists them.
 dataset_type = 'VideoDataset'
 data_root = 'data/hmdb51/videos'
 ann_file_train = 'data/hmdb51/hmdb51_train_split_1_videos.txt'
@@ -13,6 +16,7 @@ data_preparation = ('python tools/data/hmdb51/prepare.py --videos '
                     'data/hmdb51/videos --splits '
                     'data/hmdb51/testTrainMulti_7030_splits --out data/hmdb51')
 
+# (paper) "dual-input": 2 views; 16 frames of 56x56 in a 4x4 grid
 num_views = 2
 clip_len = 16
 grid = dict(type='GridAggregate', grid_shape=(4, 4), cell_size=(56, 56))
@@ -25,6 +29,8 @@ train_pipeline = [
         clip_len=clip_len,
         strategy='segment'),
     dict(type='DecordDecode'),
+    # (ours) the paper's views are temporal; a light crop and flip, one
+    # draw per video
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
     dict(type='RandomCrop', size=56),
     dict(type='Flip', flip_ratio=0.5), grid,

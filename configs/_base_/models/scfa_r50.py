@@ -1,9 +1,10 @@
-# SCFA: a shared ImageNet-pretrained ResNet-50 encodes each view's 4x4 grid
-# (224x224), a 2-layer MLP (neck) projects the 2048-d pooled features to
-# 128-d L2-normalised embeddings, and the supervised contrastive loss
-# (head, t = 0.07) trains the encoder. A linear classifier on the detached
-# 2048-d features (cls_head) is trained alongside (online linear probe) and
-# gives the test accuracy.
+# (paper) SCFA: a shared ImageNet-pretrained ResNet-50 encodes each view's
+# 4x4 grid (224x224), a 2-layer MLP (neck) projects the 2048-d pooled
+# features to 128-d L2-normalised embeddings, and the supervised
+# contrastive loss (head, t = 0.07) trains the encoder. (ours) A linear
+# classifier on the detached 2048-d features (cls_head) is trained
+# alongside (online linear probe, SupCon's linear protocol in one run) and
+# gives the test accuracy: the paper does not say how it classifies.
 model = dict(
     type='SCFARecognizer',
     backbone=dict(
@@ -11,8 +12,8 @@ model = dict(
         depth=50,
         pretrained='torchvision://resnet50',
         norm_eval=False),
-    # The paper does not give the MLP width; 2048 is the SupCon reference
-    # head for ResNet-50 (2048 -> 2048 -> 128).
+    # (ours) The paper does not give the MLP width; 2048 is the SupCon
+    # reference head for ResNet-50 (2048 -> 2048 -> 128).
     neck=dict(
         type='ProjectionNeck',
         in_channels=2048,

@@ -1,16 +1,17 @@
-# The paper's schedule: Adam, cosine annealing, 100 epochs, 64 videos per
-# step. The SCFA dataset configs make 64 the global batch on any number of
-# GPUs (GlobalBatchSampler), so the learning rate below is the rate for 64
+# (paper) Adam, cosine annealing, 100 epochs, 64 videos per step. The SCFA
+# dataset configs make 64 the global batch on any number of GPUs
+# (GlobalBatchSampler), so the learning rate below is the rate for 64
 # videos and needs no scaling.
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
 optim_wrapper = dict(
-    # The paper does not give the learning rate or weight decay. 1e-4 is the
-    # usual Adam rate for fine-tuning an ImageNet-pretrained ResNet-50
-    # (Adam's default 1e-3 wrecks the pretrained features in the first
-    # epochs); a small weight decay of 1e-4 as in SupCon's ResNet recipes.
+    # (ours) The paper does not give the learning rate or weight decay.
+    # 1e-4 is the usual Adam rate for fine-tuning an ImageNet-pretrained
+    # ResNet-50 (Adam's default 1e-3 wrecks the pretrained features in the
+    # first epochs); a small weight decay of 1e-4 as in SupCon's ResNet
+    # recipes.
     optimizer=dict(type='Adam', lr=1e-4, weight_decay=1e-4),
     clip_grad=None)
 
