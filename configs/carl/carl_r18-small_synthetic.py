@@ -13,7 +13,9 @@
 # T = 16 frames (the videos have 10 to 240, median 50), sigma^2 = 2 (scaled
 # with T, as 10 is for T = 80), 32x32 frames, an MMPretrain ResNet-18 with 16
 # base channels trained from scratch (frozen random stages would learn
-# nothing), a 2-layer Transformer 64 wide with 4 heads, 32-d frames; Adam
+# nothing), an FC block of 128 (twice the Transformer's width, as the
+# release's 512 for 256), a 2-layer Transformer 64 wide with 4 heads, 32-d
+# frames; Adam
 # 1e-3 (our choice for a small model from scratch), 20 epochs, 8 videos per
 # batch. No flip: a mirrored "move right" is "move left".
 _base_ = [
@@ -30,6 +32,7 @@ model = dict(
             stem_channels=16,
             base_channels=16),
         in_channels=128,
+        fc_channels=128,
         embed_channels=64,
         out_channels=32,
         num_layers=2,
