@@ -53,3 +53,46 @@ def write_moving_square_videos(root, num_videos=8, num_frames=20):
     ann_file = root / 'train.txt'
     ann_file.write_text(''.join(lines))
     return ann_file
+
+
+def _gloo_process(rank, world_size, init_file, worker, args, queue,
+                  collected):
+    import torch.distributed as torch_dist
+    torch_dist.init_process_group(
+        'gloo',
+        init_method=f'file://{init_file}',
+        rank=rank,
+        world_size=world_size)
+    try:
+        queue.put((rank, worker(rank, world_size, *args)))
+        # tensors travel as handles to this process's shared memory: stay
+        # alive until the parent holds them
+        collected.wait(timeout=120)
+    finally:
+        torch_dist.destroy_process_group()
+
+
+def run_gloo_processes(tmp_path, worker, args=(), world_size=2):
+    """Run ``worker(rank, world_size, *args)`` in ``world_size`` spawned
+    processes joined in one gloo group; returns ``{rank: its result}``.
+    ``worker`` must be a module-level function (spawn pickles it)."""
+    import random
+
+    import torch.multiprocessing as mp
+    context = mp.get_context('spawn')
+    queue, collected = context.Queue(), context.Event()
+    init_file = tmp_path / f'init_{random.random()}'
+    processes = [
+        context.Process(
+            target=_gloo_process,
+            args=(rank, world_size, str(init_file), worker, args, queue,
+                  collected)) for rank in range(world_size)
+    ]
+    for process in processes:
+        process.start()
+    results = dict(queue.get(timeout=120) for _ in processes)
+    collected.set()
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    return results

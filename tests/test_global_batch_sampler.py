@@ -1,15 +1,11 @@
 """GlobalBatchSampler: the configs' batch counts videos over all processes."""
-import random
-
 import pytest
-import torch.distributed as torch_dist
-import torch.multiprocessing as mp
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from scfa_mm.datasets import samplers
-from .conftest import REPO_ROOT
+from .conftest import REPO_ROOT, run_gloo_processes
 
 NUM_SAMPLES = 200
 
@@ -27,35 +23,15 @@ def hmdb51_train_loader_cfg(num_samples=NUM_SAMPLES):
     return loader
 
 
-def _worker(rank, world_size, init_file, queue):
-    torch_dist.init_process_group(
-        'gloo',
-        init_method=f'file://{init_file}',
-        rank=rank,
-        world_size=world_size)
-    try:
-        init_default_scope('mmaction')
-        import scfa_mm  # noqa: F401
-        loader = Runner.build_dataloader(hmdb51_train_loader_cfg())
-        queue.put((rank, [list(map(int, batch)) for batch in loader]))
-    finally:
-        torch_dist.destroy_process_group()
+def _worker(rank, world_size):
+    init_default_scope('mmaction')
+    import scfa_mm  # noqa: F401
+    loader = Runner.build_dataloader(hmdb51_train_loader_cfg())
+    return [list(map(int, batch)) for batch in loader]
 
 
 def test_two_processes_share_the_global_batch(tmp_path):
-    context = mp.get_context('spawn')
-    queue = context.Queue()
-    init_file = tmp_path / f'init_{random.random()}'
-    processes = [
-        context.Process(target=_worker, args=(rank, 2, str(init_file), queue))
-        for rank in range(2)
-    ]
-    for process in processes:
-        process.start()
-    batches = dict(queue.get(timeout=120) for _ in processes)
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
+    batches = run_gloo_processes(tmp_path, _worker)
     # 64 videos per step over 2 processes: 32 each; 100 samples a process
     # (200 / 2) make 3 full steps and a last one of 4.
     for rank in (0, 1):

@@ -1,15 +1,13 @@
 import math
-import random
 
 import pytest
 import torch
-import torch.distributed as torch_dist
-import torch.multiprocessing as mp
 import torch.nn.functional as F
 from mmpretrain.models.selfsup.simclr import GatherLayer
 
 from scfa_mm.models import SupConLoss
 from scfa_mm.models.losses import supcon_loss
+from .conftest import run_gloo_processes
 
 
 def loop_supcon(features, labels, temperature=0.07, base_temperature=0.07):
@@ -104,47 +102,23 @@ def local_slice_gather(tensor):
     return GatherLayer.apply(tensor)
 
 
-def _distributed_worker(rank, world_size, init_file, features, labels,
-                        use_local_slice_gather, queue):
-    torch_dist.init_process_group(
-        'gloo',
-        init_method=f'file://{init_file}',
-        rank=rank,
-        world_size=world_size)
-    try:
-        if use_local_slice_gather:
-            supcon_loss.all_gather_with_grad = local_slice_gather
-        size = len(features) // world_size
-        local = features[rank * size:(rank + 1) * size].clone()
-        local.requires_grad_()
-        loss = SupConLoss(temperature=0.1)(
-            local, labels[rank * size:(rank + 1) * size])
-        loss.backward()
-        queue.put((rank, loss.item(), local.grad))
-    finally:
-        torch_dist.destroy_process_group()
+def _distributed_worker(rank, world_size, features, labels,
+                        use_local_slice_gather):
+    if use_local_slice_gather:
+        supcon_loss.all_gather_with_grad = local_slice_gather
+    size = len(features) // world_size
+    local = features[rank * size:(rank + 1) * size].clone()
+    local.requires_grad_()
+    loss = SupConLoss(temperature=0.1)(
+        local, labels[rank * size:(rank + 1) * size])
+    loss.backward()
+    return loss.item(), local.grad
 
 
 def run_two_ranks(tmp_path, features, labels, use_local_slice_gather):
-    context = mp.get_context('spawn')
-    queue = context.Queue()
-    init_file = tmp_path / f'init_{random.random()}'
-    processes = [
-        context.Process(
-            target=_distributed_worker,
-            args=(rank, 2, str(init_file), features, labels,
-                  use_local_slice_gather, queue)) for rank in range(2)
-    ]
-    for process in processes:
-        process.start()
-    results = dict()
-    for _ in processes:
-        rank, loss, grad = queue.get(timeout=120)
-        results[rank] = (loss, grad)
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
-    return results
+    return run_gloo_processes(
+        tmp_path, _distributed_worker,
+        (features, labels, use_local_slice_gather))
 
 
 @pytest.fixture(scope='module')
