@@ -55,6 +55,9 @@ ENTRIES: List[Entry] = [
     Entry('CVRL pre-training, Kinetics-400',
           'configs/cvrl/cvrl_r3d50_16xb64-200e_kinetics400.py',
           (2, 3, 16, 224, 224), 240000, 'about 240k (copies differ)', 3),
+    Entry('CVRL pre-training, Kinetics-400, 800 epochs',
+          'configs/cvrl/cvrl_r3d50_16xb64-800e_kinetics400.py',
+          (2, 3, 16, 224, 224), 240000, 'about 240k (copies differ)', 3),
     Entry('CVRL linear evaluation, Kinetics-400 (release: 63.8% after '
           '200 epochs of pre-training)',
           'configs/cvrl/benchmarks/r3d50_linear-8xb32-100e_kinetics400.py',
@@ -68,7 +71,7 @@ ENTRIES: List[Entry] = [
     Entry('CARL, Penn Action (13 actions)',
           'configs/carl/carl_r50-transformer_4xb1-300e_penn-action.py',
           (2, 3, 80, 224, 224), 1100,
-          'about 1,100: the 13 labelled actions of the training split', 3),
+          'estimated: the 13 labelled actions of the training split', 3),
 ]
 
 
@@ -105,8 +108,8 @@ def main() -> None:
         hours = (entry.passes * gflops * entry.samples_per_epoch * epochs /
                  REFERENCE_GFLOPS_PER_S / 3600)
         lines.append(f'| {entry.benchmark} | `{entry.config}` | '
-                     f'{gflops:.1f} | {entry.samples_per_epoch:,} '
-                     f'({entry.samples_source}) | {epochs} | {hours:,.1f} |')
+                     f'{gflops:.1f} | {entry.samples_per_epoch:,}: '
+                     f'{entry.samples_source} | {epochs} | {hours:,.2f} |')
         del model
         progress.update()
     print('\n' + '\n'.join(lines))
