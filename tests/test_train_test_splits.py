@@ -28,15 +28,28 @@ def ann_files(cfg):
             cfg.test_dataloader.dataset.ann_file)
 
 
+# (config of split 1, its split-k name pattern, dataset): the split configs
+# must point at split k's official lists and change nothing else
+SPLIT_FAMILIES = [
+    ('configs/scfa_hmdb51.py', 'configs/scfa_hmdb51_split{}.py', 'hmdb51'),
+    ('configs/cvrl/benchmarks/r3d50_ft-8xb8-50e_ucf101.py',
+     'configs/cvrl/benchmarks/r3d50_ft-8xb8-50e_ucf101_split{}.py', 'ucf101'),
+    ('configs/cvrl/benchmarks/r3d50_ft-8xb8-50e_hmdb51.py',
+     'configs/cvrl/benchmarks/r3d50_ft-8xb8-50e_hmdb51_split{}.py', 'hmdb51'),
+]
+
+
+@pytest.mark.parametrize('family', SPLIT_FAMILIES, ids=lambda f: f[0])
 @pytest.mark.parametrize('split', [1, 2, 3])
-def test_split_configs_differ_only_in_their_lists(split):
-    name = 'scfa_hmdb51' + ('' if split == 1 else f'_split{split}')
-    cfg = Config.fromfile(f'{REPO_ROOT}/configs/{name}.py')
-    assert ann_files(cfg) == (
-        f'data/hmdb51/hmdb51_train_split_{split}_videos.txt',
-        f'data/hmdb51/hmdb51_val_split_{split}_videos.txt',
-        f'data/hmdb51/hmdb51_val_split_{split}_videos.txt')
-    reference = Config.fromfile(f'{REPO_ROOT}/configs/scfa_hmdb51.py')
+def test_split_configs_differ_only_in_their_lists(family, split):
+    first, pattern, dataset = family
+    name = first if split == 1 else pattern.format(split)
+    cfg = Config.fromfile(f'{REPO_ROOT}/{name}')
+    prefix = f'data/{dataset}/{dataset}'
+    assert ann_files(cfg) == (f'{prefix}_train_split_{split}_videos.txt',
+                              f'{prefix}_val_split_{split}_videos.txt',
+                              f'{prefix}_val_split_{split}_videos.txt')
+    reference = Config.fromfile(f'{REPO_ROOT}/{first}')
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[key].dataset.ann_file = reference[key].dataset.ann_file
     for key in ('model', 'optim_wrapper', 'param_scheduler', 'train_cfg',

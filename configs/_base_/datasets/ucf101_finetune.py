@@ -6,8 +6,8 @@
 # classification input: tensorflow/models official/vision, DataConfig
 # defaults and its video_classification_ucf101 experiment); test on 10
 # clips x 3 crops of 256 after resizing the short side to 256 (the
-# release's CVRL evaluation views). Other splits: replace split_1 in the two
-# list names.
+# release's CVRL evaluation views). Splits 2 and 3: the _split2 / _split3
+# configs of configs/cvrl/benchmarks/.
 dataset_type = 'VideoDataset'
 data_root = 'data/ucf101/videos'
 ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'

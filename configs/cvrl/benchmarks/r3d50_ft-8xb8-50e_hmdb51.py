@@ -2,8 +2,8 @@
 # with the recipe, clips and test views of r3d50_ft-8xb8-50e_ucf101.py
 # (where each value comes from is said there); only the data and the
 # number of classes differ. Paper: 66.7% (R3D-50, Kinetics-400
-# pre-training; the mean over the 3 splits: run splits 2 and 3 by replacing
-# split_1 in the list names below).
+# pre-training; the mean over the 3 splits: r3d50_ft-8xb8-50e_hmdb51_split2.py
+# and _split3.py, all three with tools/train_test_splits.py).
 #   tools/dist_train.sh configs/cvrl/benchmarks/r3d50_ft-8xb8-50e_hmdb51.py \
 #       8 --cfg-options model.backbone.pretrained=BACKBONE_FILE
 _base_ = ['./r3d50_ft-8xb8-50e_ucf101.py']

@@ -1,8 +1,8 @@
 # Fine-tuning a CVRL R3D-50 pre-trained on Kinetics-400 on UCF101 split 1:
 # the whole network is trained, from the CVRL backbone and a new linear
 # classifier. Paper: 92.2% (R3D-50, Kinetics-400 pre-training; the mean
-# over the 3 splits: run splits 2 and 3 by replacing split_1 in the list
-# names, see configs/_base_/datasets/ucf101_finetune.py).
+# over the 3 splits: r3d50_ft-8xb8-50e_ucf101_split2.py and _split3.py,
+# all three with tools/train_test_splits.py).
 # The paper's text available to us and the release (tensorflow/models
 # official/projects/video_ssl, which has pre-training and linear-evaluation
 # configs only) do not give the fine-tuning recipe. What is taken from the
