@@ -10,21 +10,8 @@ _base_ = './cvrl_r3d50_16xb64-200e_kinetics400.py'
 
 max_epochs = 800
 train_cfg = dict(max_epochs=max_epochs)
+# the base's warm-up unchanged, its cosine stretched over the 800 epochs
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1e-6,
-        end_factor=1.0,
-        by_epoch=True,
-        begin=0,
-        end=_base_.warmup_epochs,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs,
-        eta_min=0.0,
-        by_epoch=True,
-        begin=0,
-        end=max_epochs,
-        convert_to_iter_based=True)
+    _base_.param_scheduler[0],
+    dict(_base_.param_scheduler[1], T_max=max_epochs, end=max_epochs)
 ]
