@@ -16,10 +16,12 @@ warnings.filterwarnings(
     message='Fail to import ``MultiScaleDeformableAttention``',
     category=UserWarning)
 
-from .utils.mmaction_compat import patch_missing_drn  # noqa: E402
+from .utils.mmaction_compat import (  # noqa: E402
+    patch_incompatible_multimodal, patch_missing_drn)
 
 # Must run before anything imports mmaction.models.
 patch_missing_drn()
+patch_incompatible_multimodal()
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402

@@ -14,6 +14,7 @@ from mmengine import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import PARAM_SCHEDULERS
 
+from scfa_mm.models.utils import to_channels_last
 from scfa_mm.utils import build_untrained_model
 from .conftest import REPO_ROOT
 from .test_supcon_loss import loop_supcon
@@ -323,3 +324,30 @@ def test_lars_option_exempts_every_batchnorm_and_bias():
                 and pname == 'weight'
             expected = (False, 1e-6) if kernel else (True, 0)
             assert exempt[param] == expected, (name, pname)
+
+
+def test_channels_last_3d_gives_the_same_loss_and_gradients():
+    model = small_model().train()
+    fast = small_model().train()
+    fast.load_state_dict(model.state_dict())
+    to_channels_last(fast.backbone)
+    fast.channels_last = True
+    conv = fast.backbone.conv1.conv.weight
+    assert conv.dim() == 5 and conv.is_contiguous(
+        memory_format=torch.channels_last_3d)
+    data = clips([0, 1, 2])
+    losses = []
+    for net in (model, fast):
+        torch.manual_seed(0)
+        batch = net.data_preprocessor(data, training=True)
+        loss = net(**batch, mode='loss')['loss_supcon']
+        loss.backward()
+        losses.append(loss.detach())
+    torch.testing.assert_close(losses[1], losses[0], rtol=1e-4, atol=1e-5)
+    # summed in another order: close relative to the gradient's scale
+    expected = model.backbone.conv1.conv.weight.grad
+    torch.testing.assert_close(
+        conv.grad.contiguous(),
+        expected,
+        rtol=0,
+        atol=1e-3 * float(expected.abs().max()))

@@ -11,7 +11,9 @@ import argparse
 # first: quiets the pinned stack's warnings, registers the plugin
 import scfa_mm  # isort: skip  # noqa: F401
 import torch
+from mmaction.registry import MODELS
 from mmengine.config import Config
+from scfa_mm.models.algorithms.base import BaseContrastiveRecognizer
 from runner_utils import add_runner_arguments, load_runner_config, run_runner
 
 
@@ -29,7 +31,9 @@ def parse_args() -> argparse.Namespace:
         '--amp',
         action='store_true',
         help='mixed precision on the GPU: bfloat16 where the GPU supports '
-        'it (no loss scaling), float16 with dynamic loss scaling otherwise')
+        'it (no loss scaling), float16 with dynamic loss scaling otherwise; '
+        'also runs the backbone channels-last where the model has that '
+        'option and the config does not set it')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -46,6 +50,19 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def enable_channels_last(model_cfg: dict) -> bool:
+    """Turn on ``channels_last`` for a model of this plugin (SCFA, CVRL,
+    CARL) whose config leaves it unset: with mixed precision,
+    channels-last convolutions are the fast path (docs/performance.md,
+    measured on a GPU). Returns whether it was turned on."""
+    model_class = MODELS.get(model_cfg['type'])
+    if 'channels_last' in model_cfg or model_class is None \
+            or not issubclass(model_class, BaseContrastiveRecognizer):
+        return False
+    model_cfg['channels_last'] = True
+    return True
+
+
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
@@ -59,6 +76,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         else:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.update(dtype='float16', loss_scale='dynamic')
+        enable_channels_last(cfg.model)
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

@@ -6,11 +6,20 @@ imports ``from .drn.drn import DRN``, so the whole model zoo fails to import.
 When (and only when) that directory is missing from the installed package,
 stand-in modules are put in ``sys.modules`` whose ``DRN`` raises a clear
 error if anyone builds it. Every other import error is left untouched.
+
+mmaction2 1.2.0 also imports its multi-modal models (VindLU) whenever
+``transformers >= 4.28`` is installed, and they import names that
+transformers 5 no longer has (``apply_chunking_to_forward`` from
+``transformers.modeling_utils``), so the model zoo fails to import beside
+transformers 5. There the multi-modal models are registered as
+MMAction2's own placeholders, which raise a clear error when built.
 """
+import importlib.metadata
 import importlib.util
 import os.path as osp
 import sys
 import types
+from typing import Optional
 
 _DRN_PACKAGE = 'mmaction.models.localizers.drn'
 
@@ -51,4 +60,33 @@ def patch_missing_drn() -> bool:
     package.drn = module
     sys.modules[_DRN_PACKAGE] = package
     sys.modules[module.__name__] = module
+    return True
+
+
+def multimodal_incompatible(transformers_version: Optional[str]) -> bool:
+    """Whether mmaction2 1.2.0's VindLU fails to import beside this
+    transformers version (None: not installed); it was written for 4.x."""
+    if transformers_version is None:
+        return False
+    major = transformers_version.split('.')[0]
+    return major.isdigit() and int(major) >= 5
+
+
+def patch_incompatible_multimodal() -> bool:
+    """Register placeholders instead of importing VindLU when the installed
+    transformers is one it cannot import with. Must run before
+    ``mmaction.models`` is imported.
+
+    Returns:
+        bool: True if the multi-modal models were replaced by placeholders.
+    """
+    try:
+        version = importlib.metadata.version('transformers')
+    except importlib.metadata.PackageNotFoundError:
+        version = None
+    if 'mmaction.models' in sys.modules \
+            or not multimodal_incompatible(version):
+        return False
+    from mmaction.utils import dependency
+    dependency.WITH_MULTIMODAL = False
     return True

@@ -7,8 +7,9 @@ On one CUDA GPU, within about 8 minutes, with no data and no downloads:
    CARL R50 + Transformer (Penn Action), the ViViT-B baseline and
    MMAction2's TSN R50 as the reference, each trained for a few dozen steps
    on random inputs of its config's shapes and per-GPU batch, in fp32, bf16
-   (``--amp``'s ``BFloat16OptimWrapper``) and, for 2D backbones, bf16 +
-   channels-last (and with ``--compile``, SCFA under ``torch.compile``).
+   (``--amp``'s ``BFloat16OptimWrapper``) and, for convolutional
+   backbones, bf16 + channels-last (``channels_last_3d`` for 3D ones);
+   with ``--compile``, also SCFA with its backbone under ``torch.compile``.
    Per row: step time (CUDA events, after warm-up), videos/s, images/s,
    peak memory, whether the losses stayed finite and the bf16-vs-fp32
    difference of the first step's loss. A batch that does not fit is
@@ -55,6 +56,9 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 SECTIONS = ('models', 'distributed', 'carl_video', 'runner')
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+# a clone without `pip install -e .` imports scfa_mm from the repository
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,12 @@ def parse_args() -> argparse.Namespace:
         default=list(SECTIONS),
         help='the parts to run (all by default)')
     parser.add_argument(
+        '--methods',
+        nargs='+',
+        choices=[case.key for case in METHODS],
+        default=[case.key for case in METHODS],
+        help='the methods of the models section (all by default)')
+    parser.add_argument(
         '--steps', type=int, default=None, help='timed training steps')
     parser.add_argument(
         '--compile',
@@ -148,11 +158,13 @@ class MethodCase:
     """A config and how to make random inputs of its training shapes.
 
     ``input_shape`` reads one video's model input ``(V, C, [T,] H, W)`` and
-    the images it counts (grids, clip frames or segments) from the config.
+    the images it counts (grids, clip frames or segments) from the config;
+    ``convolutional``: whether a channels-last row applies (2D or 3D).
     """
+    key: str
     name: str
     config: str
-    image_2d: bool
+    convolutional: bool
     input_shape: Callable
     sample_fields: Optional[Callable] = None
 
@@ -244,16 +256,18 @@ def _carl_fields(num_views: int, num_frames: int, rng) -> dict:
 
 
 METHODS = (
-    MethodCase('SCFA R50', 'configs/scfa_hmdb51.py', True, _scfa_shape),
-    MethodCase('CVRL R3D-50',
-               'configs/cvrl/cvrl_r3d50_16xb64-200e_kinetics400.py', False,
+    MethodCase('scfa', 'SCFA R50', 'configs/scfa_hmdb51.py', True,
+               _scfa_shape),
+    MethodCase('cvrl', 'CVRL R3D-50',
+               'configs/cvrl/cvrl_r3d50_16xb64-200e_kinetics400.py', True,
                _cvrl_shape),
-    MethodCase('CARL R50 + Transformer',
+    MethodCase('carl', 'CARL R50 + Transformer',
                'configs/carl/carl_r50-transformer_4xb1-300e_penn-action.py',
                True, _carl_shape, _carl_fields),
-    MethodCase('ViViT-B', 'configs/vivit_hmdb51.py', False, _vivit_shape),
+    MethodCase('vivit', 'ViViT-B', 'configs/vivit_hmdb51.py', False,
+               _vivit_shape),
     MethodCase(
-        'TSN R50 (MMAction2)', 'mmaction::recognition/tsn/'
+        'tsn', 'TSN R50 (MMAction2)', 'mmaction::recognition/tsn/'
         'tsn_imagenet-pretrained-r50_8xb32-1x1x3-100e_kinetics400-rgb.py',
         True, _tsn_shape),
 )
@@ -432,6 +446,8 @@ def run_method(case: MethodCase,
 
     import torch
     from mmengine.registry import init_default_scope
+
+    from scfa_mm.models.utils import to_channels_last
     init_default_scope('mmaction')
     cfg = load_method_config(case)
     shape, images = case.input_shape(cfg)
@@ -458,9 +474,10 @@ def run_method(case: MethodCase,
                 model.load_state_dict(initial_state)
                 model.to(device)
                 channels_last = precision.startswith('bf16-cl')
-                model.backbone.to(memory_format=torch.channels_last
-                                  if channels_last else
-                                  torch.contiguous_format)
+                if channels_last:
+                    to_channels_last(model.backbone)
+                else:
+                    model.backbone._apply(lambda t: t.contiguous())
                 if hasattr(model, 'channels_last'):
                     model.channels_last = channels_last
                 data = make_batch(case, shape, try_batch, num_classes,
@@ -526,7 +543,7 @@ def _images(shape: tuple, case: MethodCase) -> int:
     return views * shape[2] if len(shape) == 5 else views
 
 
-def section_models(sizes: Sizes, device: str) -> dict:
+def section_models(sizes: Sizes, device: str, methods: Sequence[str]) -> dict:
     import torch
 
     # registers TSNHeadOnDevice (MMAction2's TSNHead, accuracy on device)
@@ -535,9 +552,9 @@ def section_models(sizes: Sizes, device: str) -> dict:
     if device == 'cuda':
         torch.backends.cudnn.benchmark = True
     rows = []
-    for case in METHODS:
+    for case in (case for case in METHODS if case.key in methods):
         rows += run_method(case, sizes, device, ['fp32', 'bf16'] +
-                           (['bf16-cl'] if case.image_2d else []))
+                           (['bf16-cl'] if case.convolutional else []))
     return dict(rows=rows)
 
 
@@ -724,7 +741,9 @@ def section_runner(sizes: Sizes, device: str, out_dir: str) -> dict:
                   ).mean()) if 'scores' in predictions else None
     del torch
     return dict(
-        command=' '.join(command[:5] + (['--amp'] if amp else [])),
+        command=' '.join(command[1:4] + (['--amp'] if amp else [])) +
+        ' --work-dir DIR --cfg-options (the cache, '
+        f'{epochs} epoch(s))',
         amp=amp,
         epochs=epochs,
         train_videos=train_videos,
@@ -879,7 +898,8 @@ def section_carl_video(sizes: Sizes, device: str) -> dict:
     data = dict(inputs=[video], data_samples=[ActionDataSample()])
     rows, first = [], None
     repeats = 1 if sizes.smoke else 3
-    for chunk_size in sizes.chunk_sizes:
+    config_chunk = model.backbone.chunk_size
+    for chunk_size in sorted({*sizes.chunk_sizes, config_chunk}):
         model.backbone.chunk_size = chunk_size
         for precision in ('fp32', 'bf16'):
             reset_peak_memory(device)
@@ -909,8 +929,7 @@ def section_carl_video(sizes: Sizes, device: str) -> dict:
                         (embeddings - first).abs().max())))
             print(f'[carl_video] chunk {chunk_size} {precision}: '
                   f'{rows[-1]["ms"]:.1f} ms', flush=True)
-    return dict(rows=rows, config_chunk_size=cfg.model.backbone.get(
-        'chunk_size', 64))
+    return dict(rows=rows, config_chunk_size=config_chunk)
 
 
 # --------------------------------------------------------------------------
@@ -1140,7 +1159,7 @@ def main() -> None:
         return models
 
     runs = dict(
-        models=lambda: section_models(sizes, device),
+        models=lambda: section_models(sizes, device, args.methods),
         compile=compile_rows,
         runner=lambda: section_runner(sizes, device, args.out),
         distributed=lambda: section_distributed(sizes, device, args.out),

@@ -7,7 +7,8 @@ from mmaction.models.recognizers import BaseRecognizer
 from mmaction.registry import MODELS
 from mmaction.utils import OptConfigType, SampleList
 
-from ..utils import global_instance_ids
+from ..utils import (channels_last_format, global_instance_ids,
+                     to_channels_last)
 
 
 def scale_grad(x: torch.Tensor, scale: float) -> torch.Tensor:
@@ -68,9 +69,10 @@ class BaseContrastiveRecognizer(BaseRecognizer):
             of the same video, self-supervised). Defaults to 'video'.
         joint_ce_weight (float): Gradient scale of the classifier's loss on
             the encoder, >= 0. Defaults to 0 (linear probe).
-        channels_last (bool): Run a 2D backbone in channels-last memory
-            format (faster convolutions on GPUs with tensor cores, notably
-            under mixed precision). Defaults to False.
+        channels_last (bool): Run the backbone's convolutions in
+            channels-last memory format (``channels_last_3d`` for 3D ones):
+            faster on GPUs with tensor cores under mixed precision
+            (docs/performance.md). Defaults to False.
         train_cfg, test_cfg, data_preprocessor: As :class:`BaseRecognizer`.
     """
 
@@ -113,7 +115,7 @@ class BaseContrastiveRecognizer(BaseRecognizer):
         self.joint_ce_weight = joint_ce_weight
         self.channels_last = channels_last
         if channels_last:
-            self.backbone.to(memory_format=torch.channels_last)
+            to_channels_last(self.backbone)
 
     @property
     def with_head(self) -> bool:
@@ -134,8 +136,9 @@ class BaseContrastiveRecognizer(BaseRecognizer):
                              f'(B, V, *view), got {tuple(inputs.shape)}')
         num_views = inputs.shape[1]
         views = inputs.flatten(0, 1)
-        if self.channels_last and views.dim() == 4:
-            views = views.contiguous(memory_format=torch.channels_last)
+        if self.channels_last and views.dim() in (4, 5):
+            views = views.contiguous(
+                memory_format=channels_last_format(views.dim()))
         feats = self.backbone(views)
         if isinstance(feats, (tuple, list)):
             feats = feats[-1]
