@@ -1,5 +1,8 @@
 """Training steps under bfloat16 autocast (CPU), predictions and metrics on
 their outputs, and the device-side accuracy."""
+import argparse
+import importlib.util
+import os.path as osp
 import subprocess
 import sys
 
@@ -9,8 +12,11 @@ import torch
 from mmaction.evaluation import AccMetric, top_k_accuracy
 from mmaction.registry import MODELS, OPTIM_WRAPPERS
 from mmaction.structures import ActionDataSample
+from mmengine import Config
+from torch import nn
 
 from scfa_mm.evaluation import EmbeddingRetrievalMetric
+from scfa_mm.utils import build_untrained_model
 from .conftest import REPO_ROOT
 from .test_model import batch, build_model
 
@@ -176,3 +182,59 @@ def test_metrics_take_bfloat16_predictions():
         assert all(
             0 <= value <= 1
             for value in metric.compute_metrics(metric.results).values())
+
+
+def _train_tool():
+    spec = importlib.util.spec_from_file_location(
+        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))  # its runner_utils
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(osp.join(REPO_ROOT, 'tools'))
+    return module
+
+
+@pytest.mark.parametrize('config, channels_last', [
+    ('configs/scfa_synthetic.py', True),
+    ('configs/cvrl/cvrl_r3d18-small_synthetic.py', True),
+    ('configs/carl/carl_r18-small_synthetic.py', None),
+    ('configs/vivit_tiny_synthetic.py', None),
+    ('configs/tsn_synthetic.py', None),
+])
+def test_amp_runs_the_plugins_models_channels_last(monkeypatch, config,
+                                                   channels_last):
+    # --amp on a GPU with bfloat16, without one: the config as merged
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'is_bf16_supported', lambda: True)
+    tool = _train_tool()
+    args = argparse.Namespace(
+        no_validate=False,
+        amp=True,
+        resume=None,
+        auto_scale_lr=False,
+        seed=None,
+        deterministic=False)
+    cfg = tool.merge_args(Config.fromfile(osp.join(REPO_ROOT, config)), args)
+    assert cfg.optim_wrapper.type == 'BFloat16OptimWrapper'
+    assert cfg.model.get('channels_last') is channels_last
+    # the merged config builds (CARL, ViViT and TSN have no such option)
+    model = build_untrained_model(cfg.model)
+    convs = [
+        m for m in model.backbone.modules()
+        if isinstance(m, (nn.Conv2d, nn.Conv3d))
+    ]
+    fmt = {4: torch.channels_last, 5: torch.channels_last_3d}
+    weight = convs[0].weight
+    assert weight.is_contiguous(
+        memory_format=fmt[weight.dim()]) is bool(channels_last)
+
+
+def test_amp_keeps_a_channels_last_the_config_sets(monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'is_bf16_supported', lambda: True)
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs/scfa_synthetic.py'))
+    cfg.model.channels_last = False
+    assert not _train_tool().enable_channels_last(cfg.model)
+    assert cfg.model.channels_last is False

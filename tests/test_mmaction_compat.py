@@ -1,3 +1,4 @@
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -84,3 +85,36 @@ def test_no_patch_when_drn_is_present(tmp_path):
     assert 'patched False' in done.stdout
     assert 'models BMN DRN' in done.stdout
     assert osp.isdir(drn)
+
+
+def test_mmaction_models_import_beside_transformers_5(tmp_path):
+    # transformers 5 as VindLU meets it: installed, without the names
+    # mmaction2 1.2.0 imports from it
+    package = tmp_path / 'transformers'
+    package.mkdir()
+    (package / '__init__.py').write_text('')
+    (package / 'modeling_utils.py').write_text('')
+    info = tmp_path / 'transformers-5.0.0.dist-info'
+    info.mkdir()
+    (info / 'METADATA').write_text(
+        'Metadata-Version: 2.1\nName: transformers\nVersion: 5.0.0\n')
+    script = textwrap.dedent("""
+        import scfa_mm
+        import mmaction.models
+        from mmaction.registry import MODELS
+        try:
+            MODELS.build(dict(type='VindLURetrieval'))
+        except ImportError as error:
+            print('placeholder:', error)
+        """)
+    done = subprocess.run([sys.executable, '-c', script],
+                          env=dict(os.environ, PYTHONPATH=str(tmp_path)),
+                          capture_output=True,
+                          text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert 'placeholder: VindLURetrieval requires extra multi-modal' \
+        in done.stdout
+    assert mmaction_compat.multimodal_incompatible('5.0.0')
+    assert not mmaction_compat.multimodal_incompatible('4.46.3')
+    assert not mmaction_compat.multimodal_incompatible(None)

@@ -7,13 +7,13 @@ Examples:
     tools/dist_train.sh configs/scfa_hmdb51.py 4
 """
 import argparse
+import inspect
 
 # first: quiets the pinned stack's warnings, registers the plugin
 import scfa_mm  # isort: skip  # noqa: F401
 import torch
 from mmaction.registry import MODELS
 from mmengine.config import Config
-from scfa_mm.models.algorithms.base import BaseContrastiveRecognizer
 from runner_utils import add_runner_arguments, load_runner_config, run_runner
 
 
@@ -50,14 +50,28 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def accepts_argument(model_class: type, name: str) -> bool:
+    """Whether ``model_class(name=...)`` is accepted: some ``__init__`` of
+    its classes names it before one without ``**kwargs`` ends the chain."""
+    for klass in model_class.__mro__:
+        if '__init__' not in vars(klass):
+            continue
+        parameters = inspect.signature(klass.__init__).parameters
+        if name in parameters:
+            return True
+        if not any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+            return False
+    return False
+
+
 def enable_channels_last(model_cfg: dict) -> bool:
-    """Turn on ``channels_last`` for a model of this plugin (SCFA, CVRL,
-    CARL) whose config leaves it unset: with mixed precision,
+    """Turn on ``channels_last`` for a model that has the option (SCFA,
+    CVRL) and whose config leaves it unset: with mixed precision,
     channels-last convolutions are the fast path (docs/performance.md,
     measured on a GPU). Returns whether it was turned on."""
     model_class = MODELS.get(model_cfg['type'])
     if 'channels_last' in model_cfg or model_class is None \
-            or not issubclass(model_class, BaseContrastiveRecognizer):
+            or not accepts_argument(model_class, 'channels_last'):
         return False
     model_cfg['channels_last'] = True
     return True
