@@ -147,3 +147,44 @@ def test_without_a_gpu_the_default_run_says_so_in_one_line():
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and 'sees no GPU' in lines[0] \
         and '--smoke' in lines[0], done.stderr
+
+
+def test_a_batch_that_does_not_fit_is_halved_and_reported(
+        monkeypatch, tmp_path):
+    tool = load_tool()
+    tried = []
+
+    def fake_steps(model, cfg, data, precision, sizes, device, compile_):
+        batch = len(data['inputs'])
+        tried.append(batch)
+        if batch > 1:
+            raise torch.cuda.OutOfMemoryError('CUDA out of memory')
+        return dict(
+            first_loss=1.0,
+            losses_finite=True,
+            first_step_ms=20.0,
+            step_ms=[10.0, 30.0, 20.0],
+            peak_gib=None)
+
+    monkeypatch.setattr(tool, 'train_steps', fake_steps)
+    sizes = tool.Sizes(**dict(tool.SMOKE.__dict__, batch=4))
+    [row] = tool.run_method(tool.METHODS[0], sizes, 'cpu', ['fp32'])
+    assert tried == [4, 2, 1]
+    assert row['batch'] == 1 and row['out_of_memory_at'] == [4, 2]
+    assert row['step_ms_median'] == 20.0 and row['videos_per_s'] == 50.0
+    report = dict(
+        environment=dict(
+            cpu_cores=2,
+            torch='x',
+            torch_cuda=None,
+            cudnn=None,
+            mmengine='x',
+            mmaction='x',
+            python='x',
+            date='today'),
+        command='c',
+        seconds=1.0,
+        models=dict(rows=[row]))
+    tool.write_markdown(report, tmp_path / 'report.md')
+    # the batch used, the config's, and the ones that did not fit
+    assert '| 1 (64) OOM at 4, 2 |' in (tmp_path / 'report.md').read_text()
