@@ -34,7 +34,7 @@ def test_random_inputs_have_the_shape_of_the_real_pipeline(key):
     case = next(case for case in tool.METHODS if case.key == key)
     init_default_scope('mmaction')
     cfg = tool.load_method_config(case)
-    shape, _ = case.input_shape(cfg)
+    shape = case.input_shape(cfg)
     pipeline = Compose(cfg.train_dataloader.dataset.pipeline)
     packed = pipeline(
         dict(filename=CLIP, label=0, start_index=0, modality='RGB'))
@@ -86,8 +86,17 @@ def test_smoke_mode_runs_every_section_and_its_figures_add_up(tmp_path):
         'ViViT-B': (1, 3, 4, 32, 32),
         'TSN R50 (MMAction2)': (3, 3, 32, 32),
     }
+    # grids or segments per video, or the frames of its clips
+    images = {
+        'SCFA R50': 2,
+        'CVRL R3D-50': 8,
+        'CARL R50 + Transformer': 8,
+        'ViViT-B': 4,
+        'TSN R50 (MMAction2)': 3
+    }
     for row in rows:
         assert row['batch'] == 2 and row['losses_finite'], row
+        assert row['images_per_video'] == images[row['method']]
         assert row['videos_per_s'] == pytest.approx(
             2 / (row['step_ms_median'] / 1e3))
         assert row['images_per_s'] == pytest.approx(

@@ -29,22 +29,14 @@ from typing import Dict, List, Tuple
 import scfa_mm  # isort: skip  # noqa: F401
 import torch
 from analysis_paths import REPO_ROOT
-from mmaction.models.heads import TSNHead
-from mmaction.registry import MODELS, OPTIM_WRAPPERS
+from mmaction.registry import OPTIM_WRAPPERS
 from mmaction.structures import ActionDataSample
 from mmengine import Config
 from mmengine.registry import init_default_scope
 
-from scfa_mm.models.heads import DeviceLossMixin
 from scfa_mm.utils import build_untrained_model, video_complexity
 
 WRAPPERS = dict(fp32='OptimWrapper', bf16='BFloat16OptimWrapper')
-
-
-@MODELS.register_module()
-class TSNHeadOnDevice(DeviceLossMixin, TSNHead):
-    """MMAction2's TSNHead with its accuracy on the device, which bfloat16
-    needs (numpy has no bfloat16); the same computation otherwise."""
 
 
 def build_models(num_classes: int, precisions: List[str],
@@ -56,6 +48,7 @@ def build_models(num_classes: int, precisions: List[str],
     tsn_cfg = Config.fromstring(
         "_base_ = 'mmaction::_base_/models/tsn_r50.py'", '.py')
     tsn_cfg.model.cls_head.update(
+        # the stock head's accuracy runs in numpy, which has no bfloat16
         num_classes=num_classes, type='TSNHeadOnDevice')
     models = {}
     for precision in precisions:

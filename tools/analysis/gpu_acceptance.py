@@ -157,8 +157,8 @@ def fail_without_gpu(device: str) -> None:
 class MethodCase:
     """A config and how to make random inputs of its training shapes.
 
-    ``input_shape`` reads one video's model input ``(V, C, [T,] H, W)`` and
-    the images it counts (grids, clip frames or segments) from the config;
+    ``input_shape`` reads one video's model input ``(V, C, [T,] H, W)``
+    from the config;
     ``convolutional``: whether a channels-last row applies (2D or 3D).
     """
     key: str
@@ -189,39 +189,39 @@ def _required_step(cfg, step_type: str) -> dict:
     return step
 
 
-def _scfa_shape(cfg) -> Tuple[tuple, int]:
+def _scfa_shape(cfg) -> tuple:
     views = _required_step(cfg, 'TemporalMultiView')['num_views']
     grid = _required_step(cfg, 'GridAggregate')
     height = grid['grid_shape'][0] * grid['cell_size'][0]
     width = grid['grid_shape'][1] * grid['cell_size'][1]
-    return (views, 3, height, width), views
+    return (views, 3, height, width)
 
 
-def _cvrl_shape(cfg) -> Tuple[tuple, int]:
+def _cvrl_shape(cfg) -> tuple:
     sampler = _required_step(cfg, 'CVRLSampleFrames')
     height, width = _fixed_resize(cfg)
     clips, frames = sampler['num_clips'], sampler['clip_len']
-    return (clips, 3, frames, height, width), clips * frames
+    return (clips, 3, frames, height, width)
 
 
-def _carl_shape(cfg) -> Tuple[tuple, int]:
+def _carl_shape(cfg) -> tuple:
     frames = _required_step(cfg, 'CARLSampleFrames')['num_frames']
     height, width = _fixed_resize(cfg)
     # CARLSampleFrames always draws two views
-    return (2, 3, frames, height, width), 2 * frames
+    return (2, 3, frames, height, width)
 
 
-def _vivit_shape(cfg) -> Tuple[tuple, int]:
+def _vivit_shape(cfg) -> tuple:
     sampler = _required_step(cfg, 'TemporalMultiView')
     size = _required_step(cfg, 'RandomCrop')['size']
     views, frames = sampler['num_views'], sampler['clip_len']
-    return (views, 3, frames, size, size), views * frames
+    return (views, 3, frames, size, size)
 
 
-def _tsn_shape(cfg) -> Tuple[tuple, int]:
+def _tsn_shape(cfg) -> tuple:
     segments = _required_step(cfg, 'SampleFrames')['num_clips']
     height, width = _fixed_resize(cfg)
-    return (segments, 3, height, width), segments
+    return (segments, 3, height, width)
 
 
 def _fixed_resize(cfg) -> Tuple[int, int]:
@@ -447,9 +447,8 @@ def run_method(case: MethodCase,
     from scfa_mm.models.utils import to_channels_last
     init_default_scope('mmaction')
     cfg = load_method_config(case)
-    shape, images = case.input_shape(cfg)
-    shape = shrink_for_smoke(case, cfg, shape, sizes)
-    images_per_video = images if not sizes.smoke else _images(shape, case)
+    shape = shrink_for_smoke(case, cfg, case.input_shape(cfg), sizes)
+    images_per_video = images_per_video_of(shape)
     batch = sizes.batch or per_gpu_batch(cfg)
     torch.manual_seed(0)
     model = build_quiet(cfg.model)
@@ -535,17 +534,14 @@ def run_method(case: MethodCase,
     return rows
 
 
-def _images(shape: tuple, case: MethodCase) -> int:
-    views = shape[0]
-    return views * shape[2] if len(shape) == 5 else views
+def images_per_video_of(shape: tuple) -> int:
+    """Images a video counts: its grids or segments ``(V, C, H, W)``, or
+    the frames of its clips ``(V, C, T, H, W)``."""
+    return shape[0] * shape[2] if len(shape) == 5 else shape[0]
 
 
 def section_models(sizes: Sizes, device: str, methods: Sequence[str]) -> dict:
     import torch
-
-    # registers TSNHeadOnDevice (MMAction2's TSNHead, accuracy on device)
-    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-    import benchmark_training  # noqa: F401
     if device == 'cuda':
         torch.backends.cudnn.benchmark = True
     rows = []
