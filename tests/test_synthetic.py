@@ -1,8 +1,12 @@
-"""The synthetic temporal-action generator and the demo config."""
+"""The synthetic temporal-action generator, its variants and the demo
+config."""
+import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
 
+import cv2
 import decord
 import numpy as np
 import pytest
@@ -23,6 +27,13 @@ def generate(out, *extra):
                    capture_output=True,
                    text=True)
     return out
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location('make_synthetic', SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def read_list(path):
@@ -132,3 +143,139 @@ def test_demo_config_smoke_run(dataset, tmp_path):
     assert 'Epoch(train) [1][1/1]' in output
     assert 'acc/top1' in output
     assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
+
+
+def test_default_set_unchanged_by_the_variant_options():
+    """The phase labels of the first 40 default videos (seed 0), hashed
+    with the generator as it was before ``--timing`` and ``--appearance``
+    existed: a draw added to or moved in the default path changes them.
+    (They depend on the random stream only, not on OpenCV's drawing; the
+    whole default set, videos included, was compared byte for byte when
+    the options were added.)"""
+    generator = load_generator()
+    digest = hashlib.sha256()
+    for index in range(40):
+        task = (0, index, index % 8, '', '', 10, 240, True, 'power',
+                'per-video')
+        digest.update(generator.make_video(task).tobytes())
+    assert digest.hexdigest() == \
+        '6f8e58af3278aba3fc44781ba4f46e910949a9988b27e31dab0534471ebe9953'
+
+
+def first_frames_of_phases(labels):
+    """Relative time of the first frame of phases 1 and 2."""
+    return [np.argmax(labels >= p) / (len(labels) - 1) for p in (1, 2)]
+
+
+def best_time_threshold_accuracy(videos):
+    """Phase accuracy of the best rule ``phase = (t >= a) + (t >= b)`` on
+    relative time ``t``, found by grid search over all frames."""
+    times = np.concatenate([np.linspace(0, 1, len(v)) for v in videos])
+    labels = np.concatenate(videos)
+    grid = np.linspace(0, 1, 51)
+    return max(((times >= a).astype(int) + (times >= b) == labels).mean()
+               for a in grid for b in grid[grid >= a])
+
+
+def test_varied_timing_spreads_the_phase_boundaries():
+    generator = load_generator()
+    phases = {}
+    for timing in ('power', 'varied'):
+        phases[timing] = [
+            generator.make_video((3, index, index % 8, '', '', 60, 61, True,
+                                  timing, 'per-video')) for index in range(80)
+        ]
+    spread = {
+        timing: np.array([first_frames_of_phases(v) for v in videos])
+        for timing, videos in phases.items()
+    }
+    # as the docstring says: boundaries anywhere in [0.08, 0.92], at least
+    # 0.1 apart (one frame of 60 is 0.017)
+    varied = spread['varied']
+    assert varied.min() >= 0.08 - 0.02 and varied.max() <= 0.92 + 0.02
+    assert (varied[:, 1] - varied[:, 0]).min() >= 0.1 - 0.035
+    assert varied.std(0).min() > 0.13  # sorted uniforms: about 0.17
+    assert spread['power'].std(0).max() < 0.11  # the default: about 0.09
+    # relative time tells the phase much less often
+    assert best_time_threshold_accuracy(phases['power']) > 0.82
+    assert best_time_threshold_accuracy(phases['varied']) < 0.78
+
+
+def centroid_track(frames, background):
+    """Per frame: the x centroid and area of the pixels more than 40 away
+    from ``background`` (one colour per frame, ``(T, 3)``)."""
+    frames = np.asarray(frames, np.float32)
+    masks = np.abs(frames - background[:, None, None]).max(-1) > 40
+    xs = np.arange(frames.shape[2])[None, None, :]
+    area = masks.sum((1, 2))
+    return (masks * xs).sum((1, 2)) / np.maximum(area, 1), area, masks
+
+
+def test_varied_timing_labels_follow_the_object_with_holds():
+    """move_right with varied timing: the object's x centroid, measured on
+    the frames, never moves back, stands still during holds, and the
+    phase labels are the thirds of its measured path."""
+    generator = load_generator()
+    held = 0
+    for index in range(12):
+        rng = np.random.default_rng([5, index])
+        frames, progress = generator.render_forward(
+            rng, 'move_right', 90, 160, 120, timing='varied', shape='square')
+        background = np.median(
+            np.asarray(frames, np.float32).reshape(90, -1, 3), axis=1)
+        x, _, _ = centroid_track(frames, background)
+        steps = np.diff(x)
+        assert steps.min() > -1.0, steps.min()  # sub-pixel jitter only
+        held += (np.abs(steps) < 0.05).sum()
+        measured = (x - x[0]) / (x[-1] - x[0])
+        labels = generator.phase_labels(progress)
+        from_frames = np.minimum((measured * 3).astype(int), 2)
+        assert (from_frames == labels).mean() > 0.9
+    assert held > 12 * 89 * 0.1  # holds: a share of all steps stand still
+
+
+def test_per_class_appearance_shape_names_the_class():
+    """--appearance per-class: the object's shape, measured by Hu's
+    rotation- and scale-invariant moments of its mask, identifies the
+    class (nearest neighbour over videos of four classes is always right),
+    and the background colour changes from frame to frame."""
+    generator = load_generator()
+    moments, classes = [], []
+    for label in range(4):  # move right / left / down / up
+        for index in range(6):
+            rng = np.random.default_rng([7, label, index])
+            frames, _ = generator.render_forward(
+                rng,
+                generator.CLASS_PAIRS[label // 2][0],
+                8,
+                160,
+                120,
+                shape=generator.CLASS_SHAPES[label])
+            frames = np.asarray(frames, np.float32)
+            background = np.median(frames.reshape(8, -1, 3), axis=1)
+            assert np.linalg.norm(
+                np.diff(background, axis=0), axis=1).mean() > 30
+            _, _, masks = centroid_track(frames, background)
+            hu = cv2.HuMoments(cv2.moments(masks[4].astype(np.uint8)))
+            moments.append(-np.sign(hu) * np.log10(np.abs(hu) + 1e-30))
+            classes.append(label)
+    moments = np.concatenate(moments, axis=1).T[:, :4]
+    classes = np.array(classes)
+    distances = np.linalg.norm(moments[:, None] - moments[None], axis=-1)
+    np.fill_diagonal(distances, np.inf)
+    assert (classes[distances.argmin(1)] == classes).all()
+
+
+def test_per_class_videos_decode_with_their_class_motion(tmp_path):
+    dataset = generate(tmp_path / 'per_class', '--appearance', 'per-class',
+                       '--timing', 'varied')
+    for path, label in read_list(dataset / 'train.txt'):
+        if int(label) > 1:
+            continue
+        reader = decord.VideoReader(str(dataset / 'videos' / path))
+        frames = reader.get_batch(list(range(len(reader)))).asnumpy()
+        background = np.median(
+            frames.reshape(len(frames), -1, 3).astype(np.float32), axis=1)
+        x, _, _ = centroid_track(frames, background)
+        sign = 1 if int(label) == 0 else -1  # move right / left
+        assert np.sign(x[-1] - x[0]) == sign, path

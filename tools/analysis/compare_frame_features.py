@@ -32,12 +32,12 @@ import torch
 import torch.nn.functional as F
 from analysis_paths import REPO_ROOT
 from compare_synthetic import write_between_markers
-from evaluate_frames import evaluate_frames, model_embedder
+from evaluate_frames import (evaluate_frames, model_embedder,
+                             relative_time_embedder)
 from mmengine import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
+from mmengine.runner import load_checkpoint, set_random_seed
 
-from scfa_mm.models.backbones.frame_encoder import sine_cosine_encoding
 from scfa_mm.utils import allow_full_checkpoint_loading
 from scfa_mm.utils.build import build_untrained_model
 
@@ -51,8 +51,9 @@ COLUMNS = [('phase/accuracy', 'phase classification', True),
 
 def load_model(config: str, checkpoint: str = None, seed: int = 0):
     cfg = Config.fromfile(config)
-    torch.manual_seed(seed)
+    set_random_seed(seed)
     model = build_untrained_model(cfg.model)
+    model.init_weights()
     if checkpoint is not None:
         load_checkpoint(model, checkpoint, map_location='cpu')
     return model.eval(), cfg
@@ -71,16 +72,6 @@ def still_grid_embedder(model, grid_shape) -> Callable:
                 dict(inputs=list(grids.float()), data_samples=None), False)
             feats, _ = model.extract_feat(data['inputs'])
         return F.normalize(feats, dim=-1)
-
-    return embed
-
-
-def relative_time_embedder(num_train_frames: int, channels: int) -> Callable:
-
-    def embed(sample: Dict) -> torch.Tensor:
-        num_frames = sample['inputs'].shape[2]
-        positions = torch.linspace(0, num_train_frames - 1, num_frames)
-        return F.normalize(sine_cosine_encoding(positions, channels), dim=-1)
 
     return embed
 

@@ -35,7 +35,6 @@ from mmengine.registry import init_default_scope
 import scfa_mm  # noqa: F401  (registers the plugin's components)
 from scfa_mm.utils import video_complexity
 
-BEGIN, END = '<!-- results: begin -->', '<!-- results: end -->'
 KNN = dict(type='KNNAccuracyMetric', k=5)
 SCFA_TEST_EVALUATORS = [
     dict(type='AccMetric', metric_list=('top_k_accuracy', )),
@@ -145,15 +144,20 @@ def markdown_table(rows: List[Dict], pairs: List[str]) -> str:
     return '\n'.join(lines)
 
 
-def write_between_markers(path: str, text: str) -> None:
+def write_between_markers(path: str, text: str, tag: str = '') -> None:
+    """Replace what stands between the ``results`` markers of ``path``
+    (``<!-- results TAG: begin -->`` with a ``tag``, for pages with more
+    than one table) by ``text``; the rest of the page is kept."""
+    name = f'results {tag}' if tag else 'results'
+    begin, end = f'<!-- {name}: begin -->', f'<!-- {name}: end -->'
     old = open(path).read() if osp.isfile(path) else \
-        f'# Results on the synthetic set\n\n{BEGIN}\n{END}\n'
-    if BEGIN not in old or END not in old:
-        old += f'\n{BEGIN}\n{END}\n'
-    head, rest = old.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
+        f'# Results on the synthetic set\n\n{begin}\n{end}\n'
+    if begin not in old or end not in old:
+        old += f'\n{begin}\n{end}\n'
+    head, rest = old.split(begin, 1)
+    tail = rest.split(end, 1)[1]
     with open(path, 'w') as f:
-        f.write(f'{head}{BEGIN}\n{text}\n{END}{tail}')
+        f.write(f'{head}{begin}\n{text}\n{end}{tail}')
 
 
 def main() -> None:

@@ -20,6 +20,14 @@ Examples:
         configs/carl/carl_r18-small_synthetic.py \
         work_dirs/carl_r18-small_synthetic/epoch_20.pth
     python tools/analysis/evaluate_frames.py CONFIG --untrained --seed 0
+    python tools/analysis/evaluate_frames.py CONFIG --relative-time
+
+``--untrained`` evaluates the encoder at its random initialisation, drawn
+as ``tools/train.py`` draws it (seed, build, ``init_weights``);
+``--relative-time`` evaluates no model: each frame is the sine-cosine
+encoding of its position spread over the training length, as the CARL
+encoder spreads a whole video's positions (what frame order alone
+scores).
 """
 import argparse
 import json
@@ -31,12 +39,14 @@ from typing import Callable, Dict, List, Optional
 # first: quiets the pinned stack's warnings, registers the plugin
 import scfa_mm  # isort: skip  # noqa: F401
 import torch
+import torch.nn.functional as F
 from mmaction.registry import DATASETS, METRICS
 from mmengine import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
+from mmengine.runner import load_checkpoint, set_random_seed
 from mmengine.utils import ProgressBar
 
+from scfa_mm.models.backbones.frame_encoder import sine_cosine_encoding
 from scfa_mm.utils import allow_full_checkpoint_loading
 from scfa_mm.utils.build import build_untrained_model
 
@@ -75,6 +85,19 @@ def model_embedder(model: torch.nn.Module) -> Callable:
                     inputs=[sample['inputs']],
                     data_samples=[sample['data_samples']]), False)
             return model(**data, mode='predict')[0].frame_embeddings
+
+    return embed
+
+
+def relative_time_embedder(num_train_frames: int, channels: int) -> Callable:
+    """Per frame of a ``(1, 3, T, H, W)`` sample: the L2-normalised
+    sine-cosine encoding ``(T, channels)`` of its position, the video's
+    ``T`` positions spread over ``[0, num_train_frames - 1]``."""
+
+    def embed(sample: Dict) -> torch.Tensor:
+        num_frames = sample['inputs'].shape[2]
+        positions = torch.linspace(0, num_train_frames - 1, num_frames)
+        return F.normalize(sine_cosine_encoding(positions, channels), dim=-1)
 
     return embed
 
@@ -138,22 +161,36 @@ def main() -> None:
         '--train-list',
         help='annotation list of the training split (default: the '
         "config's train_dataloader list)")
+    parser.add_argument(
+        '--relative-time',
+        action='store_true',
+        help='evaluate no model: the encoding of each frame\'s relative '
+        'time alone')
     args = parser.parse_args()
-    if (args.checkpoint is None) == (not args.untrained):
-        parser.error('give a checkpoint or --untrained (not both)')
+    if (args.checkpoint is not None) + args.untrained + \
+            args.relative_time != 1:
+        parser.error('give a checkpoint, --untrained or --relative-time '
+                     '(one of them)')
     init_default_scope('mmaction')
     cfg = Config.fromfile(args.config)
-    torch.manual_seed(args.seed)
-    model = build_untrained_model(cfg.model)
-    if args.checkpoint is not None:
-        allow_full_checkpoint_loading()
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
-    model.eval()
     name = osp.splitext(osp.basename(args.config))[0]
-    work_dir = args.work_dir or osp.join(
-        'work_dirs', name, 'untrained_frames' if args.untrained else 'frames')
-    metrics = evaluate_frames(cfg, model_embedder(model), work_dir,
-                              args.train_list)
+    if args.relative_time:
+        encoder = cfg.model.backbone
+        embed = relative_time_embedder(encoder.num_train_frames,
+                                       encoder.embed_channels)
+        kind = 'relative_time_frames'
+    else:
+        set_random_seed(args.seed)
+        model = build_untrained_model(cfg.model)
+        model.init_weights()
+        if args.checkpoint is not None:
+            allow_full_checkpoint_loading()
+            load_checkpoint(model, args.checkpoint, map_location='cpu')
+        model.eval()
+        embed = model_embedder(model)
+        kind = 'untrained_frames' if args.untrained else 'frames'
+    work_dir = args.work_dir or osp.join('work_dirs', name, kind)
+    metrics = evaluate_frames(cfg, embed, work_dir, args.train_list)
     for key, value in metrics.items():
         print(f'{key}: {value:.4f}')
     with open(osp.join(work_dir, 'frame_metrics.json'), 'w') as f:

@@ -14,6 +14,24 @@ progress (the object's position, size or opacity along its path): per-frame
 phase labels for the frame-level metrics of CARL. The speed profile of every
 video differs, so phase boundaries fall at different times.
 
+Two options make variants; without them the set is the default one, byte
+for byte:
+
+- ``--timing varied``: each video's progress has its own timing. The two
+  phase boundaries fall at relative times drawn anywhere in
+  [0.08, 0.92] (sorted, at least 0.1 apart), and every phase may hold
+  still for part of its time, so speed changes at every boundary. A
+  frame's relative time then says little about its phase (the default
+  timing, progress = time ** gamma, lets it say almost everything).
+- ``--appearance per-class``: the object's shape is the class's own (one
+  of ``CLASS_SHAPES``, solid, no texture) and everything else that could
+  identify a video in an augmented view is made useless: the background is
+  plain, and the object's and the background's colours are drawn again
+  for every frame. What stays constant within a video is the shape, the
+  motion and the object's geometry (position, size, angle, path), so
+  instance discrimination can find the class. The classes of a pair no
+  longer share their frames.
+
 Writes ``OUT/videos/<class>/<name>.mp4``, MMAction2 ``VideoDataset`` lists
 ``OUT/{train,val,test}.txt`` (``<class>/<name>.mp4 <label>``),
 ``OUT/classnames.txt`` (one class per line, in label order),
@@ -22,14 +40,18 @@ the phase labels ``OUT/frame_labels/<split>/<class>/<name>.npy`` (one int64
 per frame, the layout of the CARL / LAV label files). ``--labels-only``
 writes only the phase labels of an existing set (same seed and sizes).
 
-Example:
+Examples:
     python tools/data/make_synthetic.py --out data/synthetic
+    python tools/data/make_synthetic.py --out data/synthetic_varied-timing \
+        --timing varied
+    python tools/data/make_synthetic.py --out data/synthetic_per-class \
+        --appearance per-class
 """
 import argparse
 import math
 import os
 import os.path as osp
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -48,6 +70,12 @@ CLASS_PAIRS = [
 RESOLUTIONS = [(128, 96), (160, 120), (112, 84), (144, 108), (128, 72),
                (160, 90)]
 SHAPES = ('square', 'circle', 'triangle', 'bar')
+# --appearance per-class: class i has CLASS_SHAPES[i]; none is another
+# turned (the objects take random angles), so the shape names the class
+CLASS_SHAPES = ('square', 'circle', 'triangle', 'bar', 'cross', 'ring', 'ell',
+                'half_disc', 'tee', 'arrow')
+TIMINGS = ('power', 'varied')
+APPEARANCES = ('per-video', 'per-class')
 TEXTURES = ('solid', 'stripes', 'checker')
 SPLITS = (('train', 0.7), ('val', 0.15), ('test', 0.15))
 
@@ -83,6 +111,53 @@ def make_background(rng: np.random.Generator, width: int,
     return cv2.GaussianBlur(image, (3, 3), 0)
 
 
+def draw_shape(mask: np.ndarray, shape: str, centre: float,
+               radius: float) -> None:
+    """Fill ``shape`` (one of ``CLASS_SHAPES``) of ``radius`` pixels around
+    ``(centre, centre)`` into ``mask`` with ones, in place."""
+    c, r = centre, radius
+
+    def box(x0, y0, x1, y1, value=1):
+        cv2.rectangle(mask, (int(c + r * x0), int(c + r * y0)),
+                      (int(c + r * x1), int(c + r * y1)), value, -1)
+
+    def polygon(points):
+        cv2.fillPoly(mask,
+                     [np.int32([(c + r * x, c + r * y) for x, y in points])],
+                     1)
+
+    if shape == 'square':
+        box(-0.8, -0.8, 0.8, 0.8)
+    elif shape == 'circle':
+        cv2.circle(mask, (int(c), int(c)), int(r), 1, -1)
+    elif shape == 'triangle':
+        points = [(c + r * math.cos(a), c + r * math.sin(a))
+                  for a in (-math.pi / 2, math.pi / 6, 5 * math.pi / 6)]
+        cv2.fillPoly(mask, [np.int32(points)], 1)
+    elif shape == 'bar':
+        box(-1, -0.35, 1, 0.35)
+    elif shape == 'cross':
+        box(-1, -0.3, 1, 0.3)
+        box(-0.3, -1, 0.3, 1)
+    elif shape == 'ring':
+        cv2.circle(mask, (int(c), int(c)), int(r), 1, -1)
+        cv2.circle(mask, (int(c), int(c)), int(r * 0.5), 0, -1)
+    elif shape == 'ell':
+        box(-0.8, -0.8, -0.2, 0.8)
+        box(-0.8, 0.2, 0.8, 0.8)
+    elif shape == 'half_disc':
+        cv2.ellipse(mask, (int(c), int(c)), (int(r), int(r)), 0, 180, 360, 1,
+                    -1)
+    elif shape == 'tee':
+        box(-1, -0.8, 1, -0.3)
+        box(-0.25, -0.3, 0.25, 0.8)
+    elif shape == 'arrow':
+        polygon([(-1, -0.25), (0, -0.25), (0, -0.8), (1, 0), (0, 0.8),
+                 (0, 0.25), (-1, 0.25)])
+    else:
+        raise ValueError(f'unknown shape {shape!r}; known: {CLASS_SHAPES}')
+
+
 def make_sprite(rng: np.random.Generator, size: int) -> np.ndarray:
     """An RGBA object of ``size`` pixels with a marker that shows rotation.
 
@@ -92,18 +167,7 @@ def make_sprite(rng: np.random.Generator, size: int) -> np.ndarray:
     mask = np.zeros((size, size), np.float32)
     shape = SHAPES[rng.integers(len(SHAPES))]
     c, r = size / 2, size * 0.45
-    if shape == 'square':
-        cv2.rectangle(mask, (int(c - r * 0.8), int(c - r * 0.8)),
-                      (int(c + r * 0.8), int(c + r * 0.8)), 1, -1)
-    elif shape == 'circle':
-        cv2.circle(mask, (int(c), int(c)), int(r), 1, -1)
-    elif shape == 'triangle':
-        points = [(c + r * math.cos(a), c + r * math.sin(a))
-                  for a in (-math.pi / 2, math.pi / 6, 5 * math.pi / 6)]
-        cv2.fillPoly(mask, [np.int32(points)], 1)
-    else:
-        cv2.rectangle(mask, (int(c - r), int(c - r * 0.35)),
-                      (int(c + r), int(c + r * 0.35)), 1, -1)
+    draw_shape(mask, shape, c, r)
     colour, second = random_colour(rng), random_colour(rng)
     texture = TEXTURES[rng.integers(len(TEXTURES))]
     rgb = np.empty((size, size, 3), np.float32)
@@ -120,6 +184,25 @@ def make_sprite(rng: np.random.Generator, size: int) -> np.ndarray:
                (255 - colour).tolist(), -1)
     cv2.circle(mask, (int(c + r * 0.5), int(c)), max(1, size // 6), 1, -1)
     return np.dstack([rgb, mask])
+
+
+def class_sprite(shape: str, size: int) -> np.ndarray:
+    """The white, solid RGBA object of ``--appearance per-class``; its
+    colour is set frame by frame (``recolour``)."""
+    mask = np.zeros((size, size), np.float32)
+    draw_shape(mask, shape, size / 2, size * 0.45)
+    return np.dstack([np.full((size, size, 3), 255, np.float32), mask])
+
+
+def contrasting_colours(
+        rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
+    """A background and an object colour at least 120 apart (RGB
+    distance), so that the object stays visible in every frame."""
+    background = random_colour(rng)
+    while True:
+        colour = random_colour(rng)
+        if np.linalg.norm(colour - background) >= 120:
+            return background, colour
 
 
 def paste(frame: np.ndarray, sprite: np.ndarray, centre: Tuple[float, float],
@@ -150,15 +233,60 @@ def phase_labels(progress: np.ndarray) -> np.ndarray:
     return np.minimum((progress * NUM_PHASES).astype(np.int64), NUM_PHASES - 1)
 
 
-def render_forward(rng: np.random.Generator, motion: str, num_frames: int,
+def varied_progress(rng: np.random.Generator, times: np.ndarray) -> np.ndarray:
+    """Progress at relative ``times`` ``(T, )`` in [0, 1] for
+    ``--timing varied``: piecewise linear through the phase boundaries,
+    which fall at relative times drawn in [0.08, 0.92] (sorted, at least
+    0.1 apart); each phase holds still, with probability 0.5, for 20-60%
+    of its time, starting anywhere inside it."""
+    while True:
+        boundaries = np.sort(rng.uniform(0.08, 0.92, NUM_PHASES - 1))
+        if np.diff(boundaries).min(initial=1) >= 0.1:
+            break
+    edges = np.concatenate([[0], boundaries, [1]])
+    knot_times, knot_progress = [0.0], [0.0]
+    for phase in range(NUM_PHASES):
+        begin, end = edges[phase], edges[phase + 1]
+        start, stop = phase / NUM_PHASES, (phase + 1) / NUM_PHASES
+        if rng.random() < 0.5:
+            hold = rng.uniform(0.2, 0.6) * (end - begin)
+            moving = end - begin - hold
+            offset = rng.uniform(0, moving)
+            held_at = start + (stop - start) * offset / moving
+            knot_times += [begin + offset, begin + offset + hold]
+            knot_progress += [held_at, held_at]
+        knot_times.append(end)
+        knot_progress.append(stop)
+    return np.interp(times, knot_times, knot_progress)
+
+
+def render_forward(rng: np.random.Generator,
+                   motion: str,
+                   num_frames: int,
                    width: int,
-                   height: int) -> Tuple[List[np.ndarray], np.ndarray]:
+                   height: int,
+                   timing: str = 'power',
+                   shape: Optional[str] = None,
+                   render: bool = True) -> Tuple[List[np.ndarray], np.ndarray]:
     """Frames of the forward class ``motion`` (the first of its pair; the
     second class is these frames reversed) and the progress ``(T, )`` of
-    the motion at every frame."""
-    background = make_background(rng, width, height)
+    the motion at every frame.
+
+    Args:
+        timing (str): ``'power'`` (progress = time ** gamma) or
+            ``'varied'`` (:func:`varied_progress`).
+        shape (str, optional): The object of ``--appearance per-class``
+            (plain background, colours drawn again every frame). None: a
+            random object on a cluttered background, the default.
+        render (bool): False: no frames, only the progress (which the
+            frames' own random draws, made after it, do not change).
+    """
+    if shape is None:
+        background = make_background(rng, width, height)
     short = min(width, height)
-    sprite = make_sprite(rng, int(short * rng.uniform(0.45, 0.65)))
+    sprite_size = int(short * rng.uniform(0.45, 0.65))
+    sprite = make_sprite(rng, sprite_size) if shape is None else \
+        class_sprite(shape, sprite_size)
     scale = 1.0
     x, y = rng.uniform(0.3, 0.7) * width, rng.uniform(0.3, 0.7) * height
     angle = rng.uniform(0, 360)
@@ -177,13 +305,24 @@ def render_forward(rng: np.random.Generator, motion: str, num_frames: int,
         path['y'] = sorted(rng.uniform(0.15, 0.85, 2) * height)
         if path['y'][1] - path['y'][0] < 0.5 * height:
             path['y'] = [0.18 * height, 0.82 * height]
-    frames, progresses = [], []
-    for index in range(num_frames):
-        progress = (index / max(1, num_frames - 1))**gamma
-        progresses.append(progress)
+    if timing == 'varied':
+        progresses = varied_progress(
+            rng,
+            np.arange(num_frames) / max(1, num_frames - 1)).tolist()
+    else:
+        progresses = [(index / max(1, num_frames - 1))**gamma
+                      for index in range(num_frames)]
+    frames = []
+    for progress in progresses if render else ():
         lerp = {k: v[0] + (v[1] - v[0]) * progress for k, v in path.items()}
         opacity = progress if motion == 'appear' else 1.0
-        frame = background.copy()
+        if shape is None:
+            frame = background.copy()
+        else:
+            plain, colour = contrasting_colours(rng)
+            frame = np.empty((height, width, 3), np.float32)
+            frame[:] = plain
+            sprite[..., :3] = colour
         paste(frame, sprite, (lerp.get('x', x), lerp.get('y', y)),
               lerp.get('scale', scale), lerp.get('angle', angle), opacity)
         frame += rng.normal(0, 3, frame.shape).astype(np.float32)
@@ -192,17 +331,21 @@ def render_forward(rng: np.random.Generator, motion: str, num_frames: int,
 
 
 def make_video(
-        task: Tuple[int, int, int, str, str, int, int, bool]) -> np.ndarray:
+    task: Tuple[int, int, int, str, str, int, int, bool, str,
+                str]) -> np.ndarray:
     """Write one video (unless ``labels_only``); returns its phase labels
     ``(T, )``."""
-    seed, index, label, path, _, min_frames, max_frames, labels_only = task
+    (seed, index, label, path, _, min_frames, max_frames, labels_only, timing,
+     appearance) = task
     rng = np.random.default_rng([seed, index])
     width, height = RESOLUTIONS[rng.integers(len(RESOLUTIONS))]
     num_frames = int(
         round(
             math.exp(rng.uniform(math.log(min_frames), math.log(max_frames)))))
+    shape = CLASS_SHAPES[label] if appearance == 'per-class' else None
     frames, progress = render_forward(rng, CLASS_PAIRS[label // 2][0],
-                                      num_frames, width, height)
+                                      num_frames, width, height, timing, shape,
+                                      not labels_only)
     if label % 2:  # the time reversal: its own progress runs the other way
         frames, progress = frames[::-1], 1 - progress[::-1]
     fps = int(rng.integers(15, 31))
@@ -216,6 +359,25 @@ def make_video(
     if not osp.isfile(path) or osp.getsize(path) == 0:
         raise RuntimeError(f'OpenCV could not write {path}')
     return phase_labels(progress)
+
+
+def boundary_times(phases: List[np.ndarray],
+                   min_frames: int = 30) -> np.ndarray:
+    """Relative time (frame index / (T - 1)) of the first frame of every
+    phase but the first, for the videos of at least ``min_frames`` frames
+    that have all phases.
+
+    Returns:
+        np.ndarray: ``(N, NUM_PHASES - 1)``.
+    """
+    times = []
+    for labels in phases:
+        if len(labels) < min_frames or \
+                len(np.unique(labels)) < NUM_PHASES:
+            continue
+        firsts = [np.argmax(labels >= p) for p in range(1, NUM_PHASES)]
+        times.append(np.array(firsts) / (len(labels) - 1))
+    return np.array(times).reshape(-1, NUM_PHASES - 1)
 
 
 def split_indices(labels: np.ndarray, seed: int) -> dict:
@@ -247,6 +409,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--workers', type=int, default=os.cpu_count() or 1)
     parser.add_argument(
+        '--timing',
+        choices=TIMINGS,
+        default='power',
+        help='varied: phase boundaries anywhere in time, holds, speed '
+        'changes (see the module docstring)')
+    parser.add_argument(
+        '--appearance',
+        choices=APPEARANCES,
+        default='per-video',
+        help='per-class: the class decides the shape; colours change every '
+        'frame (see the module docstring)')
+    parser.add_argument(
         '--labels-only',
         action='store_true',
         help='write only the phase labels of an existing set')
@@ -269,8 +443,9 @@ def main() -> None:
         relpath = f'{names[label]}/{names[label]}_{index:05d}.mp4'
         path = osp.join(args.out, 'videos', relpath)
         os.makedirs(osp.dirname(path), exist_ok=True)
-        tasks.append((args.seed, index, int(label), path, relpath,
-                      args.min_frames, args.max_frames, args.labels_only))
+        tasks.append(
+            (args.seed, index, int(label), path, relpath, args.min_frames,
+             args.max_frames, args.labels_only, args.timing, args.appearance))
         relpaths.append(relpath)
     what = 'phase labels' if args.labels_only else 'videos'
     print(f'writing the {what} of {args.num_videos} videos of '
@@ -299,6 +474,12 @@ def main() -> None:
                      for i in range(0, len(names), 2))
     print(f'frames per video: {min(lengths)} to {max(lengths)} '
           f'(median {int(np.median(lengths))})')
+    spread = boundary_times(phases)
+    for boundary, times in enumerate(spread.T, 1):
+        print(f'phase boundary {boundary} at relative time '
+              f'{times.mean():.2f} ± {times.std():.2f} (5-95%: '
+              f'{np.percentile(times, 5):.2f}-{np.percentile(times, 95):.2f})'
+              f' over the {len(times)} videos of 30 frames or more')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,396 @@
+"""Evidence that can fail: each method against its controls on the
+synthetic set and on variants built to show its claim.
+
+Experiments (``--experiment``), every run once per seed, trained with
+``tools/train.py`` in the budget of its config:
+
+- ``clip``: self-supervised SCFA and CVRL-small on the set of
+  ``--data-root``. Each trained encoder and the same encoder at its random
+  initialisation (same seed) are probed the same way,
+  ``tools/analysis/probe_encoder.py``: k-NN and linear probe on frozen
+  pooled features, fitted on the training split, scored on the test split.
+- ``carl``: CARL-small on ``--data-root``; the four frame metrics
+  (``tools/analysis/evaluate_frames.py``) of the trained encoder, of the
+  untrained one (same seed) and of relative time alone.
+- ``scarce-labels``: SCFA (supervised contrastive, linear probe) and the
+  same grid model with cross-entropy, each trained on the same stratified
+  fraction of the training videos (``--fractions``; a subset per seed)
+  for ``--epochs`` epochs; top-1 and reversal accuracy on the test split.
+
+A variant set is read by replacing ``data/synthetic`` in every path of the
+configs by ``--data-root``; each run's config is written into its work
+directory (``--work-dir/<experiment>/<set>/<run>``) and a run whose results
+exist is not repeated, so an experiment can be stopped and continued, or
+split over processes (``--methods``, ``--seeds``) and tabulated with
+``--collect-only``. The table (mean ± standard deviation over the seeds)
+goes between the ``results <experiment> <set>`` markers of ``--out``.
+
+Examples:
+    python tools/data/make_synthetic.py --out data/synthetic_per-class \\
+        --appearance per-class
+    python tools/analysis/synthetic_evidence.py --experiment clip \\
+        --data-root data/synthetic_per-class --seeds 0 1 2
+    python tools/data/make_synthetic.py --out data/synthetic_varied-timing \\
+        --timing varied
+    python tools/analysis/synthetic_evidence.py --experiment carl \\
+        --data-root data/synthetic_varied-timing --seeds 0 1 2
+    python tools/analysis/synthetic_evidence.py --experiment scarce-labels \\
+        --seeds 0 1 2
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+from collections import defaultdict
+from typing import Callable, Dict, List, Optional
+
+import numpy as np
+from analysis_paths import REPO_ROOT
+from compare_synthetic import mean_std, run, write_between_markers
+from mmengine import Config
+
+DEFAULT_ROOT = 'data/synthetic'
+
+# name -> (config, overrides merged into it)
+CLIP_METHODS = {
+    'SCFA self-supervised':
+    ('configs/scfa_synthetic.py', dict(model=dict(positives='video'))),
+    'CVRL-small': ('configs/cvrl/cvrl_r3d18-small_synthetic.py', {}),
+}
+CARL_METHODS = {
+    'CARL-small': ('configs/carl/carl_r18-small_synthetic.py', {}),
+}
+SCARCE_METHODS = {
+    'SCFA (supervised contrastive + linear probe)':
+    ('configs/scfa_synthetic.py', {}),
+    'same grid model, cross-entropy':
+    ('configs/scfa_synthetic.py',
+     dict(model=dict(neck=None, head=None, joint_ce_weight=1.0))),
+}
+FRAME_COLUMNS = [('phase/accuracy', 'phase classification', True),
+                 ('progression/r2', 'phase progression (R²)', False),
+                 ('kendalls_tau/tau', "Kendall's tau", False),
+                 ('frame_retrieval/AP@5', 'AP@5', True),
+                 ('frame_retrieval/AP@10', 'AP@10', True),
+                 ('frame_retrieval/AP@15', 'AP@15', True)]
+
+
+def replace_root(value, data_root: str):
+    """``value`` with every string path under ``data/synthetic`` moved
+    under ``data_root`` (dicts and lists walked)."""
+    if isinstance(value, str):
+        if value == DEFAULT_ROOT or value.startswith(DEFAULT_ROOT + '/'):
+            return data_root + value[len(DEFAULT_ROOT):]
+        return value
+    if isinstance(value, dict):
+        return type(value)({
+            k: replace_root(v, data_root)
+            for k, v in value.items()
+        })
+    if isinstance(value, (list, tuple)):
+        return type(value)(replace_root(v, data_root) for v in value)
+    return value
+
+
+def write_config(config: str,
+                 overrides: Dict,
+                 seed: int,
+                 work_dir: str,
+                 data_root: str = DEFAULT_ROOT,
+                 epochs: Optional[int] = None,
+                 train_list: Optional[str] = None) -> str:
+    """The run's config, written into ``work_dir``; returns its path."""
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(cfg.get(key), dict):
+            cfg[key].update(value)
+        else:
+            cfg[key] = value
+    if data_root != DEFAULT_ROOT:
+        for key in list(cfg.keys()):
+            cfg[key] = replace_root(cfg[key], data_root)
+    if epochs is not None:
+        cfg.train_cfg.max_epochs = epochs
+        cfg.train_cfg.val_interval = max(1, epochs // 4)
+        for scheduler in cfg.param_scheduler:
+            scheduler.update(T_max=epochs, end=epochs)
+    if train_list is not None:
+        cfg.train_dataloader.dataset.ann_file = train_list
+    cfg.randomness = dict(seed=seed)
+    os.makedirs(work_dir, exist_ok=True)
+    path = osp.join(work_dir, 'config.py')
+    cfg.dump(path)
+    return path
+
+
+def train(config: str, work_dir: str) -> str:
+    """Train unless the final checkpoint exists; returns its path."""
+    epochs = Config.fromfile(config).train_cfg.max_epochs
+    checkpoint = osp.join(work_dir, f'epoch_{epochs}.pth')
+    if not osp.isfile(checkpoint):
+        print(f'\n=== training {work_dir} ===', flush=True)
+        run(['tools/train.py', config, '--work-dir', work_dir])
+    return checkpoint
+
+
+def cached(path: str, compute: Callable[[], Dict]) -> Dict:
+    """The JSON at ``path``, computed and written first if missing."""
+    if not osp.isfile(path):
+        result = compute()
+        with open(path + '.partial', 'w') as f:
+            json.dump(result, f, indent=1)
+        os.replace(path + '.partial', path)
+    with open(path) as f:
+        return json.load(f)
+
+
+def tool_result(args: List[str], out_dir: str, name: str) -> Callable:
+    """Run an analysis tool that writes ``out_dir/name``; its JSON."""
+
+    def compute():
+        run(args + ['--work-dir', out_dir])
+        with open(osp.join(out_dir, name)) as f:
+            return json.load(f)
+
+    return compute
+
+
+def stratified_subset(ann_file: str, fraction: float, seed: int,
+                      out: str) -> str:
+    """Write ``round(fraction * n)`` (at least one) of the ``n`` videos of
+    every class of ``ann_file``, drawn with ``seed``, to ``out``."""
+    lines = open(ann_file).read().splitlines()
+    by_class = defaultdict(list)
+    for line in lines:
+        by_class[int(line.split()[-1])].append(line)
+    rng = np.random.default_rng([seed, round(fraction * 1000)])
+    chosen = []
+    for label in sorted(by_class):
+        members = by_class[label]
+        count = max(1, int(round(fraction * len(members))))
+        chosen += [
+            members[i]
+            for i in sorted(rng.choice(len(members), count, replace=False))
+        ]
+    with open(out, 'w') as f:
+        f.writelines(f'{line}\n' for line in chosen)
+    return out
+
+
+def clip_runs(args, methods, set_dir: str, data_root: str) -> Dict:
+    rows = defaultdict(list)
+    for name in methods:
+        config, overrides = CLIP_METHODS[name]
+        slug = name.split()[0].lower().replace('-', '_')
+        for seed in args.seeds:
+            work_dir = osp.join(set_dir, f'{slug}_seed_{seed}')
+            result_files = [
+                osp.join(work_dir, f'{kind}.json')
+                for kind in ('probe_trained', 'probe_untrained')
+            ]
+            if args.collect_only and not all(map(osp.isfile, result_files)):
+                continue
+            path = write_config(config, overrides, seed, work_dir, data_root)
+            checkpoint = train(path, work_dir)
+            probe = ['tools/analysis/probe_encoder.py', path]
+            trained = cached(
+                result_files[0],
+                tool_result(probe + [checkpoint], osp.join(work_dir, 'probe'),
+                            'probe.json'))
+            untrained = cached(
+                result_files[1],
+                tool_result(probe + ['--untrained', '--seed',
+                                     str(seed)],
+                            osp.join(work_dir, 'probe_untrained'),
+                            'probe.json'))
+            rows[f'{name}, trained'].append((seed, trained))
+            rows[f'{name}, untrained encoder (same seed)'].append(
+                (seed, untrained))
+    return rows
+
+
+def clip_table(rows: Dict) -> str:
+    lines = [
+        '| encoder | seeds | k-NN top-1 (k=5) | linear probe top-1 |',
+        '|---|---|---|---|'
+    ]
+    for name, runs in rows.items():
+        seeds = ' '.join(str(seed) for seed, _ in runs)
+        knn = mean_std([r['knn/top1@k=5'] for _, r in runs])
+        linear = mean_std([r['linear_probe/top1'] for _, r in runs])
+        lines.append(f'| {name} | {seeds} | {knn} | {linear} |')
+    return '\n'.join(lines)
+
+
+def carl_runs(args, methods, set_dir: str, data_root: str) -> Dict:
+    rows = defaultdict(list)
+    evaluate = 'tools/analysis/evaluate_frames.py'
+    for name in methods:
+        config, overrides = CARL_METHODS[name]
+        for seed in args.seeds:
+            work_dir = osp.join(set_dir, f'carl_seed_{seed}')
+            result_files = [
+                osp.join(work_dir, f'{kind}.json')
+                for kind in ('frames_trained', 'frames_untrained')
+            ]
+            if args.collect_only and not all(map(osp.isfile, result_files)):
+                continue
+            path = write_config(config, overrides, seed, work_dir, data_root)
+            checkpoint = train(path, work_dir)
+            trained = cached(
+                result_files[0],
+                tool_result([evaluate, path, checkpoint],
+                            osp.join(work_dir, 'frames'),
+                            'frame_metrics.json'))
+            untrained = cached(
+                result_files[1],
+                tool_result(
+                    [evaluate, path, '--untrained', '--seed',
+                     str(seed)], osp.join(work_dir, 'untrained_frames'),
+                    'frame_metrics.json'))
+            rows[f'{name}, trained'].append((seed, trained))
+            rows[f'{name}, untrained encoder (same seed)'].append(
+                (seed, untrained))
+    if rows:
+        # one config of the set serves: relative time reads no weights
+        path = write_config(*CARL_METHODS[methods[0]], 0,
+                            osp.join(set_dir, 'relative_time'), data_root)
+        result = cached(
+            osp.join(set_dir, 'relative_time', 'frames_relative_time.json'),
+            tool_result([evaluate, path, '--relative-time'],
+                        osp.join(set_dir, 'relative_time', 'frames'),
+                        'frame_metrics.json'))
+        rows['relative time only (no image, no training)'] = [('-', result)]
+    return rows
+
+
+def carl_table(rows: Dict) -> str:
+    lines = [
+        '| representation | seeds | ' +
+        ' | '.join(c[1] for c in FRAME_COLUMNS) + ' |',
+        '|---|---|' + '---|' * len(FRAME_COLUMNS)
+    ]
+    for name, runs in rows.items():
+        cells = [name, ' '.join(str(seed) for seed, _ in runs)]
+        for key, _, percent in FRAME_COLUMNS:
+            values = [r[key] for _, r in runs]
+            cells.append(
+                mean_std(values) if percent else (
+                    f'{np.mean(values):.3f}' if len(values) == 1 else
+                    f'{np.mean(values):.3f} ± {np.std(values, ddof=1):.3f}'))
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def scarce_runs(args, methods, set_dir: str, data_root: str) -> Dict:
+    rows = defaultdict(list)
+    full_list = osp.join(REPO_ROOT, data_root, 'train.txt')
+    for fraction in args.fractions:
+        for index, name in enumerate(methods):
+            config, overrides = SCARCE_METHODS[name]
+            for seed in args.seeds:
+                tag = f'{round(fraction * 100)}pct_seed_{seed}'
+                work_dir = osp.join(set_dir, f'{index}_{tag}')
+                result_file = osp.join(work_dir, 'result.json')
+                if args.collect_only and not osp.isfile(result_file):
+                    continue
+                os.makedirs(set_dir, exist_ok=True)
+                subset = stratified_subset(
+                    full_list, fraction, seed,
+                    osp.join(set_dir, f'train_{tag}.txt'))
+                path = write_config(config, overrides, seed, work_dir,
+                                    data_root, args.epochs, subset)
+
+                def compute(path=path, work_dir=work_dir):
+                    checkpoint = train(path, work_dir)
+                    test_dir = osp.join(work_dir, 'test')
+                    run([
+                        'tools/test.py', path, checkpoint, '--work-dir',
+                        test_dir
+                    ])
+                    metrics = max(
+                        glob.glob(osp.join(test_dir, '*', '*.json')),
+                        key=osp.getmtime)
+                    with open(metrics) as f:
+                        result = json.load(f)
+                    result['train_videos'] = len(open(subset).readlines())
+                    return result
+
+                rows[(fraction, name)].append(
+                    (seed, cached(result_file, compute)))
+    return rows
+
+
+def scarce_table(rows: Dict) -> str:
+    lines = [
+        '| labelled training videos | model | seeds | top-1 | '
+        'reversal acc. |', '|---|---|---|---|---|'
+    ]
+    for (fraction, name), runs in rows.items():
+        videos = runs[0][1]['train_videos']
+        seeds = ' '.join(str(seed) for seed, _ in runs)
+        top1 = mean_std([r['acc/top1'] for _, r in runs])
+        reversal = mean_std([r['reversed/reversal_acc'] for _, r in runs])
+        lines.append(f'| {round(fraction * 100)}% ({videos}) | {name} | '
+                     f'{seeds} | {top1} | {reversal} |')
+    return '\n'.join(lines)
+
+
+EXPERIMENTS = {
+    'clip': (CLIP_METHODS, clip_runs, clip_table),
+    'carl': (CARL_METHODS, carl_runs, carl_table),
+    'scarce-labels': (SCARCE_METHODS, scarce_runs, scarce_table),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        '--experiment', choices=list(EXPERIMENTS), required=True)
+    parser.add_argument('--data-root', default=DEFAULT_ROOT)
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        type=int,
+        help="indices into the experiment's methods (default: all)")
+    parser.add_argument(
+        '--fractions',
+        type=float,
+        nargs='+',
+        default=[0.1, 0.25],
+        help='scarce-labels: shares of the training videos kept')
+    parser.add_argument(
+        '--epochs',
+        type=int,
+        default=40,
+        help='scarce-labels: epochs over the kept videos')
+    parser.add_argument('--work-dir', default='work_dirs/synthetic_evidence')
+    parser.add_argument('--out', default='docs/results_evidence.md')
+    parser.add_argument(
+        '--collect-only',
+        action='store_true',
+        help='train nothing: tabulate the runs that have results')
+    args = parser.parse_args()
+    if not osp.isfile(osp.join(REPO_ROOT, args.data_root, 'test.txt')):
+        raise FileNotFoundError(
+            f'{args.data_root} is missing: make it with '
+            'tools/data/make_synthetic.py (see this tool\'s examples)')
+    methods, runs, table = EXPERIMENTS[args.experiment]
+    names = list(methods)
+    chosen = [names[i] for i in args.methods] if args.methods else names
+    set_name = osp.basename(osp.normpath(args.data_root))
+    set_dir = osp.join(args.work_dir, args.experiment, set_name)
+    rows = runs(args, chosen, set_dir, args.data_root)
+    if not rows:
+        print('no results yet')
+        return
+    text = table(rows)
+    write_between_markers(
+        osp.join(REPO_ROOT, args.out), text, f'{args.experiment} {set_name}')
+    print(f'\n{text}\n\nwritten to {args.out}', flush=True)
+
+
+if __name__ == '__main__':
+    main()
