@@ -109,6 +109,21 @@ def test_padded_frames_do_not_change_real_ones():
     assert not torch.allclose(a[:, :4], unmasked[:, :4])
 
 
+@pytest.mark.parametrize('position_encoding', [True, False])
+def test_without_positions_the_encoder_is_blind_to_frame_order(
+        position_encoding):
+    """Without the positional encoding, reversing the frames reverses the
+    representations (the Transformer sees a set); with it, it does not."""
+    torch.manual_seed(0)
+    encoder = small_encoder(position_encoding=position_encoding).eval()
+    clips = torch.randn(1, 3, 6, 32, 32)
+    with torch.no_grad():
+        forward = encoder(clips)
+        backward = encoder(clips.flip(2)).flip(1)
+    assert torch.allclose(forward, backward, atol=1e-5) == \
+        (not position_encoding)
+
+
 def test_release_options_build_the_release_layers():
     encoder = small_encoder(
         fc_channels=24,

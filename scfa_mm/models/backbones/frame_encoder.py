@@ -126,6 +126,11 @@ class FrameTransformerEncoder(BaseModule):
             Defaults to 'max'.
         num_train_frames (int): Frames per training view; the range of
             positions. Defaults to 80.
+        position_encoding (bool): Add the positional encoding (the
+            method). False makes the encoder blind to frame order (each
+            frame's representation then depends on its own content and on
+            the set of the others), an ablation that takes a frame's
+            position away as a cue. Defaults to True.
         chunk_size (int): Time steps per pass of the image backbone
             (``N * chunk_size`` frames). Defaults to 64.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -147,6 +152,7 @@ class FrameTransformerEncoder(BaseModule):
                  transformer_init: str = 'pytorch',
                  spatial_pool: str = 'max',
                  num_train_frames: int = 80,
+                 position_encoding: bool = True,
                  chunk_size: int = 64,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -193,6 +199,7 @@ class FrameTransformerEncoder(BaseModule):
         self.chunk_size = chunk_size
         self.embed_channels = embed_channels
         self.position_frequencies = position_frequencies
+        self.position_encoding = bool(position_encoding)
         self.transform_block = nn.Sequential(
             nn.Dropout(dropout), nn.Linear(in_channels, fc_channels),
             nn.BatchNorm1d(fc_channels), nn.ReLU(inplace=True),
@@ -267,9 +274,10 @@ class FrameTransformerEncoder(BaseModule):
         feats = self.input_projection(
             self.transform_block(feats.flatten(0, 1))).unflatten(
                 0, feats.shape[:2])
-        feats = self.position_dropout(
-            feats +
-            self.positions(feats.shape[1], feats.device).to(feats.dtype))
+        if self.position_encoding:
+            feats = feats + self.positions(feats.shape[1], feats.device).to(
+                feats.dtype)
+        feats = self.position_dropout(feats)
         if self.temporal_encoder is not None:
             padding = None if masks is None else ~masks.bool()
             feats = self.temporal_encoder(feats, src_key_padding_mask=padding)
