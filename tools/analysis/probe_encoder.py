@@ -13,6 +13,13 @@ and scored on the test split:
   convergence) on the features standardised with the training split's
   mean and deviation.
 
+It also measures how well the encoder does its own pretext task on videos
+it never trained on: every test video passes twice through the config's
+*training* pipeline (two augmented views, as in training), and
+**instance accuracy** is the share of the ``2N`` projected views whose
+nearest other view (cosine) is the other view of the same video (chance
+``1 / (2N - 1)``).
+
 ``--untrained`` evaluates the same encoder at its random initialisation,
 drawn as ``tools/train.py`` draws it (seed, build, ``init_weights``): the
 control that tells what training added. Prints the figures and writes them
@@ -36,6 +43,7 @@ from typing import Dict, Tuple
 import scfa_mm  # isort: skip  # noqa: F401
 import numpy as np
 import torch
+import torch.nn.functional as F
 from mmengine import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner, load_checkpoint, set_random_seed
@@ -69,6 +77,34 @@ def encode_split(model: torch.nn.Module, cfg: Config,
     return np.concatenate(feats), np.array(labels)
 
 
+def instance_accuracy(model: torch.nn.Module, cfg: Config,
+                      ann_file: str) -> float:
+    """Share of the augmented views of the videos of ``ann_file`` (the
+    training pipeline: ``V`` views per video) whose most similar other
+    view, among all of them, belongs to the same video."""
+    loader_cfg = copy.deepcopy(cfg.train_dataloader)
+    loader_cfg.dataset.ann_file = ann_file
+    loader_cfg.update(
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        num_workers=0,
+        persistent_workers=False)
+    loader_cfg.pop('batch_sampler', None)
+    loader = Runner.build_dataloader(loader_cfg)
+    embeddings = []
+    with torch.no_grad():
+        for batch in loader:
+            data = model.data_preprocessor(batch, False)
+            embeddings.append(
+                model._forward(data['inputs'], stage='embedding').float())
+    views = torch.cat(embeddings)  # (N, V, D)
+    num_videos, num_views = views.shape[:2]
+    owners = torch.arange(num_videos).repeat_interleave(num_views)
+    flat = F.normalize(views.flatten(0, 1), dim=-1)
+    similarity = flat @ flat.T
+    similarity.fill_diagonal_(-float('inf'))
+    return float((owners[similarity.argmax(1)] == owners).float().mean())
+
+
 def knn_accuracy(train: np.ndarray, train_labels: np.ndarray, test: np.ndarray,
                  test_labels: np.ndarray, k: int) -> float:
     order = ranked_neighbours(test, train, leave_one_out=False)
@@ -100,7 +136,10 @@ def probe(model: torch.nn.Module,
         encoded[split] = encode_split(model, cfg, ann_file)
     (train, train_labels), (test, test_labels) = \
         encoded['train'], encoded['test']
+    print('instance discrimination on the test split, training pipeline')
     return {
+        'instance/top1':
+        instance_accuracy(model, cfg, splits['test']),
         f'knn/top1@k={k}':
         knn_accuracy(train, train_labels, test, test_labels, k),
         'linear_probe/top1':

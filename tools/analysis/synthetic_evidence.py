@@ -212,14 +212,15 @@ def clip_runs(args, methods, set_dir: str, data_root: str) -> Dict:
 
 def clip_table(rows: Dict) -> str:
     lines = [
-        '| encoder | seeds | k-NN top-1 (k=5) | linear probe top-1 |',
-        '|---|---|---|---|'
+        '| encoder | seeds | k-NN top-1 (k=5) | linear probe top-1 | '
+        'instance acc. (held-out, pretext) |', '|---|---|---|---|---|'
     ]
     for name, runs in rows.items():
         seeds = ' '.join(str(seed) for seed, _ in runs)
         knn = mean_std([r['knn/top1@k=5'] for _, r in runs])
         linear = mean_std([r['linear_probe/top1'] for _, r in runs])
-        lines.append(f'| {name} | {seeds} | {knn} | {linear} |')
+        instance = mean_std([r['instance/top1'] for _, r in runs])
+        lines.append(f'| {name} | {seeds} | {knn} | {linear} | {instance} |')
     return '\n'.join(lines)
 
 

@@ -1,0 +1,115 @@
+"""The pieces of the evidence tools that decide what is compared: label
+subsets, variant data roots, and the probes' classifiers."""
+import importlib.util
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from .conftest import REPO_ROOT
+
+ANALYSIS = os.path.join(REPO_ROOT, 'tools', 'analysis')
+
+
+def load_tool(name):
+    if ANALYSIS not in sys.path:
+        sys.path.insert(0, ANALYSIS)  # the tools import their neighbours
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(ANALYSIS, f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def evidence():
+    return load_tool('synthetic_evidence')
+
+
+@pytest.fixture(scope='module')
+def probe():
+    return load_tool('probe_encoder')
+
+
+def test_stratified_subset_keeps_the_share_of_every_class(evidence, tmp_path):
+    counts = {0: 70, 1: 70, 2: 9, 3: 1}
+    lines = [
+        f'c{label}/v{label}_{i}.mp4 {label}' for label, n in counts.items()
+        for i in range(n)
+    ]
+    full = tmp_path / 'train.txt'
+    full.write_text(''.join(f'{line}\n' for line in lines))
+
+    def subset(fraction, seed):
+        out = evidence.stratified_subset(
+            str(full), fraction, seed, str(tmp_path / f'{fraction}_{seed}'))
+        return open(out).read().splitlines()
+
+    chosen = subset(0.1, 0)
+    assert set(chosen) <= set(lines) and len(set(chosen)) == len(chosen)
+    per_class = {
+        label: sum(line.endswith(f' {label}') for line in chosen)
+        for label in counts
+    }
+    # round(0.1 * n), at least one video of every class
+    assert per_class == {0: 7, 1: 7, 2: 1, 3: 1}
+    assert subset(0.1, 0) == chosen  # the same seed: the same subset
+    assert subset(0.1, 1) != chosen
+    assert len(subset(0.25, 0)) == 18 + 18 + 2 + 1
+
+
+def test_variant_root_replaces_only_paths_under_the_default_root(evidence):
+    cfg = dict(
+        data_root='data/synthetic',
+        train=dict(
+            ann_file='data/synthetic/train.txt',
+            pipeline=[dict(label_root='data/synthetic/frame_labels')]),
+        other='data/synthetic_other/train.txt',
+        untouched='work_dirs/data/synthetic',
+        numbers=(1, 2))
+    moved = evidence.replace_root(cfg, 'data/synthetic_per-class')
+    assert moved == dict(
+        data_root='data/synthetic_per-class',
+        train=dict(
+            ann_file='data/synthetic_per-class/train.txt',
+            pipeline=[
+                dict(label_root='data/synthetic_per-class/'
+                     'frame_labels')
+            ]),
+        other='data/synthetic_other/train.txt',
+        untouched='work_dirs/data/synthetic',
+        numbers=(1, 2))
+
+
+def test_knn_accuracy_matches_a_plain_loop(probe):
+    rng = np.random.default_rng(0)
+    train, test = rng.normal(size=(40, 6)), rng.normal(size=(15, 6))
+    train_labels, test_labels = rng.integers(0, 3, 40), rng.integers(0, 3, 15)
+    correct = 0
+    for query, label in zip(test, test_labels):
+        cosine = train @ query / (
+            np.linalg.norm(train, axis=1) * np.linalg.norm(query))
+        nearest = np.argsort(-cosine, kind='stable')[:5]
+        votes = np.bincount(train_labels[nearest], minlength=3)
+        tied = np.flatnonzero(votes == votes.max())
+        # a tie goes to the tied class met first in rank order
+        prediction = next(train_labels[i] for i in nearest
+                          if train_labels[i] in tied)
+        correct += prediction == label
+    assert probe.knn_accuracy(train, train_labels, test, test_labels, 5) \
+        == pytest.approx(correct / 15)
+
+
+def test_linear_probe_separates_a_linear_class_structure(probe):
+    rng = np.random.default_rng(1)
+    directions = rng.normal(size=(4, 16)) * 3
+    labels = rng.integers(0, 4, 200)
+    feats = directions[labels] + rng.normal(size=(200, 16))
+    accuracy = probe.linear_probe_accuracy(feats[:150], labels[:150],
+                                           feats[150:], labels[150:])
+    assert accuracy > 0.95
+    shuffled = probe.linear_probe_accuracy(feats[:150],
+                                           rng.permutation(labels[:150]),
+                                           feats[150:], labels[150:])
+    assert shuffled < 0.6  # labels unrelated to the features
