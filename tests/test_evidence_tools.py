@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
 from .conftest import REPO_ROOT
 
@@ -113,3 +114,15 @@ def test_linear_probe_separates_a_linear_class_structure(probe):
                                            rng.permutation(labels[:150]),
                                            feats[150:], labels[150:])
     assert shuffled < 0.6  # labels unrelated to the features
+
+
+def test_sibling_view_accuracy_by_hand(probe):
+    # cosines worked by hand: 0a-0b 0.994, 1a-1b 0.994; 2a is nearest 0a
+    # (0.919, above 2a-2b 0.567): wrong; 2b is far from all, nearest 2a
+    # (0.567, above 0.196 for 0a): right. 5 of 6 views find their sibling
+    views = torch.tensor([
+        [[1.0, 0.0, 0.0], [0.9, 0.1, 0.0]],
+        [[0.0, 1.0, 0.0], [0.0, 0.9, 0.1]],
+        [[0.7, 0.0, 0.3], [0.2, 0.0, 1.0]],
+    ])
+    assert probe.sibling_view_accuracy(views) == pytest.approx(5 / 6)

@@ -96,10 +96,15 @@ def instance_accuracy(model: torch.nn.Module, cfg: Config,
             data = model.data_preprocessor(batch, False)
             embeddings.append(
                 model._forward(data['inputs'], stage='embedding').float())
-    views = torch.cat(embeddings)  # (N, V, D)
+    return sibling_view_accuracy(torch.cat(embeddings))
+
+
+def sibling_view_accuracy(views: torch.Tensor) -> float:
+    """Share of the ``N * V`` views ``(N, V, D)`` whose most similar other
+    view (cosine) is a view of the same video."""
     num_videos, num_views = views.shape[:2]
     owners = torch.arange(num_videos).repeat_interleave(num_views)
-    flat = F.normalize(views.flatten(0, 1), dim=-1)
+    flat = F.normalize(views.flatten(0, 1).float(), dim=-1)
     similarity = flat @ flat.T
     similarity.fill_diagonal_(-float('inf'))
     return float((owners[similarity.argmax(1)] == owners).float().mean())
