@@ -1,7 +1,7 @@
 """Building models and reading test dumps for tools and tests."""
 import copy
 import pickle
-from typing import Dict
+from typing import Dict, Optional
 
 import numpy as np
 from mmaction.registry import MODELS
@@ -23,6 +23,25 @@ def build_untrained_model(model_cfg: dict) -> nn.Module:
     if backbone is not None:
         _drop_pretrained(backbone)
     return MODELS.build(model_cfg)
+
+
+def build_model_to_evaluate(model_cfg: dict,
+                            checkpoint: Optional[str] = None,
+                            seed: int = 0) -> nn.Module:
+    """The model of ``model_cfg`` in eval mode: with the weights of
+    ``checkpoint``, or, without one, at the random initialisation that
+    ``tools/train.py`` starts from with ``seed`` (seed, build,
+    ``init_weights``), the untrained control of an evaluation."""
+    from mmengine.runner import load_checkpoint, set_random_seed
+
+    from .runtime import allow_full_checkpoint_loading
+    set_random_seed(seed)
+    model = build_untrained_model(model_cfg)
+    model.init_weights()
+    if checkpoint is not None:
+        allow_full_checkpoint_loading()
+        load_checkpoint(model, checkpoint, map_location='cpu')
+    return model.eval()
 
 
 def _drop_pretrained(module_cfg: dict) -> None:

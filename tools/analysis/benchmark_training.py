@@ -49,7 +49,8 @@ def build_models(num_classes: int, precisions: List[str],
         "_base_ = 'mmaction::_base_/models/tsn_r50.py'", '.py')
     tsn_cfg.model.cls_head.update(
         # the stock head's accuracy runs in numpy, which has no bfloat16
-        num_classes=num_classes, type='TSNHeadOnDevice')
+        num_classes=num_classes,
+        type='TSNHeadOnDevice')
     models = {}
     for precision in precisions:
         wrapper = WRAPPERS[precision.split('-')[0]]

@@ -29,8 +29,8 @@ from scfa_mm.datasets.transforms import CARLSampleFrames
 from scfa_mm.datasets.transforms.carl_sampling import CROP_LAWS
 
 
-def view_statistics(sampler: CARLSampleFrames, total_frames: int,
-                    draws: int, seed: int) -> Dict[str, float]:
+def view_statistics(sampler: CARLSampleFrames, total_frames: int, draws: int,
+                    seed: int) -> Dict[str, float]:
     """Identical-pair share, mean coverage, valid share and mean valid
     frames of ``draws`` pairs of views of a video of ``total_frames``
     frames (numpy's global generator seeded with ``seed`` first)."""
@@ -54,8 +54,7 @@ def view_statistics(sampler: CARLSampleFrames, total_frames: int,
 
 
 def statistics_table(samplers: Dict[str, CARLSampleFrames],
-                     lengths: Sequence[int], draws: int,
-                     seed: int) -> str:
+                     lengths: Sequence[int], draws: int, seed: int) -> str:
     """Markdown table, one row per sampler and video length."""
     lines = [
         '| law | S (frames) | identical pairs | coverage | valid share | '
@@ -101,7 +100,8 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     samplers = {
-        law: CARLSampleFrames(
+        law:
+        CARLSampleFrames(
             num_frames=args.num_frames,
             max_crop_ratio=args.max_crop_ratio,
             min_overlap=args.min_overlap,

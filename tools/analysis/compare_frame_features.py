@@ -36,10 +36,9 @@ from evaluate_frames import (evaluate_frames, model_embedder,
                              relative_time_embedder)
 from mmengine import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint, set_random_seed
 
 from scfa_mm.utils import allow_full_checkpoint_loading
-from scfa_mm.utils.build import build_untrained_model
+from scfa_mm.utils.build import build_model_to_evaluate
 
 COLUMNS = [('phase/accuracy', 'phase classification', True),
            ('progression/r2', 'phase progression (R²)', False),
@@ -51,12 +50,7 @@ COLUMNS = [('phase/accuracy', 'phase classification', True),
 
 def load_model(config: str, checkpoint: str = None, seed: int = 0):
     cfg = Config.fromfile(config)
-    set_random_seed(seed)
-    model = build_untrained_model(cfg.model)
-    model.init_weights()
-    if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu')
-    return model.eval(), cfg
+    return build_model_to_evaluate(cfg.model, checkpoint, seed), cfg
 
 
 def still_grid_embedder(model, grid_shape) -> Callable:

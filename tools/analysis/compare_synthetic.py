@@ -62,15 +62,21 @@ VARIANTS = [
 ]
 
 
-def variant_config(config: str, overrides: Dict, seed: int,
-                   work_dir: str) -> str:
-    """Write the variant's config into ``work_dir``; returns its path."""
-    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+def merge_overrides(cfg: Config, overrides: Dict) -> None:
+    """Merge ``overrides`` into ``cfg`` in place: a dict updates the dict
+    of its key (one level), anything else replaces it."""
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(cfg.get(key), dict):
             cfg[key].update(value)
         else:
             cfg[key] = value
+
+
+def variant_config(config: str, overrides: Dict, seed: int,
+                   work_dir: str) -> str:
+    """Write the variant's config into ``work_dir``; returns its path."""
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    merge_overrides(cfg, overrides)
     cfg.randomness = dict(seed=seed)
     os.makedirs(work_dir, exist_ok=True)
     path = osp.join(work_dir, 'config.py')

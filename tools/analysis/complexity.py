@@ -49,8 +49,8 @@ def models() -> List[Tuple[str, Config, Tuple[int, ...]]]:
         ('TSN ResNet-50, 16 segments of 224x224',
          load('mmaction::_base_/models/tsn_r50.py'), (16, 3, 224, 224)),
         ('CVRL R3D-50, 2 clips of 16x224x224 (a pre-training pair)',
-         load('configs/cvrl/cvrl_r3d50_8xb32-200e_hmdb51.py'),
-         (2, 3, 16, 224, 224)),
+         load('configs/cvrl/cvrl_r3d50_8xb32-200e_hmdb51.py'), (2, 3, 16, 224,
+                                                                224)),
     ]
 
 

@@ -43,12 +43,10 @@ import torch.nn.functional as F
 from mmaction.registry import DATASETS, METRICS
 from mmengine import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint, set_random_seed
 from mmengine.utils import ProgressBar
 
 from scfa_mm.models.backbones.frame_encoder import sine_cosine_encoding
-from scfa_mm.utils import allow_full_checkpoint_loading
-from scfa_mm.utils.build import build_untrained_model
+from scfa_mm.utils.build import build_model_to_evaluate
 
 FRAME_METRICS = ('KendallsTauMetric', 'FrameRetrievalMetric')
 
@@ -180,13 +178,7 @@ def main() -> None:
                                        encoder.embed_channels)
         kind = 'relative_time_frames'
     else:
-        set_random_seed(args.seed)
-        model = build_untrained_model(cfg.model)
-        model.init_weights()
-        if args.checkpoint is not None:
-            allow_full_checkpoint_loading()
-            load_checkpoint(model, args.checkpoint, map_location='cpu')
-        model.eval()
+        model = build_model_to_evaluate(cfg.model, args.checkpoint, args.seed)
         embed = model_embedder(model)
         kind = 'untrained_frames' if args.untrained else 'frames'
     work_dir = args.work_dir or osp.join('work_dirs', name, kind)

@@ -332,8 +332,8 @@ def shrink_for_smoke(case: MethodCase, cfg, shape: tuple,
     return (views, channels, *rest)
 
 
-def make_batch(case: MethodCase, shape: tuple, batch: int,
-               num_classes: int, device: str) -> dict:
+def make_batch(case: MethodCase, shape: tuple, batch: int, num_classes: int,
+               device: str) -> dict:
     import numpy as np
     import torch
     from mmaction.structures import ActionDataSample
@@ -342,8 +342,9 @@ def make_batch(case: MethodCase, shape: tuple, batch: int,
     inputs, samples = [], []
     for index in range(batch):
         inputs.append(
-            torch.randint(0, 256, shape, dtype=torch.uint8,
-                          generator=generator).to(device))
+            torch.randint(
+                0, 256, shape, dtype=torch.uint8,
+                generator=generator).to(device))
         sample = ActionDataSample().set_gt_label(index % num_classes)
         if case.sample_fields is not None:
             for key, value in case.sample_fields(shape[0], shape[2],
@@ -476,12 +477,11 @@ def run_method(case: MethodCase,
                     model.backbone._apply(lambda t: t.contiguous())
                 if hasattr(model, 'channels_last'):
                     model.channels_last = channels_last
-                data = make_batch(case, shape, try_batch, num_classes,
-                                  device)
-                result = train_steps(
-                    model, cfg, data,
-                    'fp32' if precision == 'fp32' else 'bf16', sizes,
-                    device, precision.endswith('compile'))
+                data = make_batch(case, shape, try_batch, num_classes, device)
+                result = train_steps(model, cfg, data,
+                                     'fp32' if precision == 'fp32' else 'bf16',
+                                     sizes, device,
+                                     precision.endswith('compile'))
             except torch.cuda.OutOfMemoryError:
                 out_of_memory = True
             finally:
@@ -524,10 +524,11 @@ def run_method(case: MethodCase,
                 'first_loss_abs_diff_vs_fp32'] / max(
                     abs(fp32_first_loss), 1e-12)
         rows.append(row)
-        print(f"[models] {case.name} {precision}: batch {try_batch}, "
-              f"{median_ms:.1f} ms/step, {videos_per_s:.1f} videos/s, "
-              f"loss {result['first_loss']:.4f}",
-              flush=True)
+        print(
+            f"[models] {case.name} {precision}: batch {try_batch}, "
+            f"{median_ms:.1f} ms/step, {videos_per_s:.1f} videos/s, "
+            f"loss {result['first_loss']:.4f}",
+            flush=True)
     del model, initial_state
     if device == 'cuda':
         torch.cuda.empty_cache()
@@ -676,30 +677,30 @@ def section_runner(sizes: Sizes, device: str, out_dir: str) -> dict:
     synthetic = osp.join(work, 'synthetic')
     cache = osp.join(synthetic, 'frame_cache')
     cores = os.cpu_count() or 1
-    seconds = dict(make_synthetic=run_logged([
-        sys.executable, 'tools/data/make_synthetic.py', '--out', synthetic,
-        '--num-videos',
-        str(sizes.synthetic_videos), '--max-frames',
-        str(sizes.synthetic_max_frames), '--workers',
-        str(cores)
-    ], osp.join(work, 'make_synthetic.log'), env))
+    seconds = dict(
+        make_synthetic=run_logged([
+            sys.executable, 'tools/data/make_synthetic.py', '--out', synthetic,
+            '--num-videos',
+            str(sizes.synthetic_videos), '--max-frames',
+            str(sizes.synthetic_max_frames), '--workers',
+            str(cores)
+        ], osp.join(work, 'make_synthetic.log'), env))
     # the smoke mode validates on the test list: one cache build fewer
     val_split = 'test' if sizes.smoke else 'val'
     splits = sorted({'train', val_split, 'test'})
     # the lists at once, the cores shared
-    seconds['build_frame_cache'] = run_logged_together(
-        [([
-            sys.executable, 'tools/data/build_frame_cache.py',
-            osp.join(synthetic, f'{split}.txt'), '--data-prefix',
-            osp.join(synthetic, 'videos'), '--out', cache, '--nproc',
-            str(max(1, cores // len(splits)))
-        ], osp.join(work, f'cache_{split}.log')) for split in splits], env)
+    seconds['build_frame_cache'] = run_logged_together([([
+        sys.executable, 'tools/data/build_frame_cache.py',
+        osp.join(synthetic, f'{split}.txt'), '--data-prefix',
+        osp.join(synthetic, 'videos'), '--out', cache, '--nproc',
+        str(max(1, cores // len(splits)))
+    ], osp.join(work, f'cache_{split}.log')) for split in splits], env)
 
     config = 'configs/scfa_synthetic_cache.py'
     workers = max(1, min(8, cores - 1))
     data_options = []
-    for loader, split in (('train', 'train'), ('val', val_split),
-                          ('test', 'test')):
+    for loader, split in (('train', 'train'), ('val', val_split), ('test',
+                                                                   'test')):
         data_options += [
             f'{loader}_dataloader.dataset.ann_file={cache}/{split}.txt',
             f'{loader}_dataloader.dataset.data_prefix.video={cache}',
@@ -721,8 +722,7 @@ def section_runner(sizes: Sizes, device: str, out_dir: str) -> dict:
     ] + (['--amp'] if amp else []) + ['--cfg-options'
                                       ] + data_options + train_options
     with GpuSampler() as sampler:
-        seconds['train'] = run_logged(command,
-                                      osp.join(work, 'train.log'),
+        seconds['train'] = run_logged(command, osp.join(work, 'train.log'),
                                       env_train)
     iterations = read_training_log(train_dir)
     last_epoch = [e for e in iterations if e['epoch'] == epochs] or \
@@ -746,8 +746,9 @@ def section_runner(sizes: Sizes, device: str, out_dir: str) -> dict:
     predictions = read_test_dump(dump)
     with open(osp.join(cache, 'test.txt')) as f:
         test_videos = sum(1 for line in f if line.strip())
-    top1 = float((predictions['scores'].argmax(1) == predictions['labels']
-                  ).mean()) if 'scores' in predictions else None
+    top1 = float(
+        (predictions['scores'].argmax(1)
+         == predictions['labels']).mean()) if 'scores' in predictions else None
     return dict(
         command=' '.join(command[1:4] + (['--amp'] if amp else [])) +
         ' --work-dir DIR --cfg-options (the cache, '
@@ -844,8 +845,7 @@ def distributed_worker(args: argparse.Namespace) -> None:
     check_same_rows(torch.zeros(3, 2, device=on), 'rows')
     if world > 1:
         try:
-            check_same_rows(
-                torch.zeros(3 + (rank == 0), 2, device=on), 'rows')
+            check_same_rows(torch.zeros(3 + (rank == 0), 2, device=on), 'rows')
             result['unequal_rows_raised'] = False
         except RuntimeError:
             result['unequal_rows_raised'] = True
@@ -872,9 +872,8 @@ def distributed_worker(args: argparse.Namespace) -> None:
             running_mean_max_diff=float(
                 (synced[1].running_mean -
                  reference[1].running_mean).abs().max()),
-            conv_grad_max_diff=float(
-                (synced[0].weight.grad -
-                 reference[0].weight.grad).abs().max()),
+            conv_grad_max_diff=float((synced[0].weight.grad -
+                                      reference[0].weight.grad).abs().max()),
             conv_grad_max=float(reference[0].weight.grad.abs().max()))
     else:
         result['sync_bn'] = None
@@ -914,8 +913,7 @@ def section_carl_video(sizes: Sizes, device: str) -> dict:
             reset_peak_memory(device)
             timer = StepTimer(device)
             with torch.no_grad(), torch.autocast(
-                    device, dtype=torch.bfloat16,
-                    enabled=precision == 'bf16'):
+                    device, dtype=torch.bfloat16, enabled=precision == 'bf16'):
                 model.test_step(data)  # warm-up
                 timer.mark()
                 for _ in range(repeats):
@@ -934,10 +932,11 @@ def section_carl_video(sizes: Sizes, device: str) -> dict:
                     ms=sorted(times)[len(times) // 2],
                     peak_gib=peak_memory_gib(device),
                     embedding_shape=list(embeddings.shape),
-                    max_diff_vs_first=float(
-                        (embeddings - first).abs().max())))
-            print(f'[carl_video] chunk {chunk_size} {precision}: '
-                  f'{rows[-1]["ms"]:.1f} ms', flush=True)
+                    max_diff_vs_first=float((embeddings - first).abs().max())))
+            print(
+                f'[carl_video] chunk {chunk_size} {precision}: '
+                f'{rows[-1]["ms"]:.1f} ms',
+                flush=True)
     return dict(rows=rows, config_chunk_size=config_chunk)
 
 
@@ -950,8 +949,8 @@ def environment(device: str) -> dict:
     import mmengine
     import torch
     info = dict(
-        date=datetime.datetime.now(datetime.timezone.utc).strftime(
-            '%Y-%m-%d %H:%M UTC'),
+        date=datetime.datetime.now(
+            datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
         device=device,
         torch=torch.__version__,
         torch_cuda=torch.version.cuda,
@@ -1032,18 +1031,17 @@ def write_markdown(report: dict, path: str) -> None:
                 batch += ' OOM at ' + ', '.join(
                     str(b) for b in row['out_of_memory_at'])
             diff = row.get('first_loss_rel_diff_vs_fp32')
-            lines.append(
-                f'| {row["method"]} | {row["precision"]} | {batch} | '
-                f'{tuple(row["input_shape"])} | '
-                f'{_fmt(row["step_ms_median"])} | '
-                f'{_fmt(row["videos_per_s"])} | '
-                f'{_fmt(row["images_per_s"], 0)} | '
-                f'{_fmt(row["peak_gib"], 2)} | '
-                f'{_fmt(row["losses_finite"])} | '
-                f'{_fmt(row["first_loss"], 4)} | '
-                + ('-' if diff is None else
-                   f'{row["first_loss_abs_diff_vs_fp32"]:.4f} '
-                   f'({100 * diff:.2f}%)') + ' |')
+            lines.append(f'| {row["method"]} | {row["precision"]} | {batch} | '
+                         f'{tuple(row["input_shape"])} | '
+                         f'{_fmt(row["step_ms_median"])} | '
+                         f'{_fmt(row["videos_per_s"])} | '
+                         f'{_fmt(row["images_per_s"], 0)} | '
+                         f'{_fmt(row["peak_gib"], 2)} | '
+                         f'{_fmt(row["losses_finite"])} | '
+                         f'{_fmt(row["first_loss"], 4)} | ' +
+                         ('-' if diff is None else
+                          f'{row["first_loss_abs_diff_vs_fp32"]:.4f} '
+                          f'({100 * diff:.2f}%)') + ' |')
         lines.append('')
     runner = report.get('runner')
     if runner:
@@ -1053,9 +1051,8 @@ def write_markdown(report: dict, path: str) -> None:
             f'`{runner["command"]}`: {runner["train_videos"]} synthetic '
             f'videos from the frame cache, {runner["epochs"]} epochs, batch '
             f'{runner["global_batch"]}, {runner["workers"]} workers; then '
-            '`tools/test.py` on the last checkpoint.', '',
-            '| | |', '|---|---|',
-            f'| iteration time (last epoch, mean) | '
+            '`tools/test.py` on the last checkpoint.', '', '| | |',
+            '|---|---|', f'| iteration time (last epoch, mean) | '
             f'{1e3 * runner["iteration_s_mean"]:.1f} ms |',
             f'| of which waiting for data | '
             f'{1e3 * runner["data_s_mean"]:.1f} ms '
@@ -1071,10 +1068,10 @@ def write_markdown(report: dict, path: str) -> None:
             f'| test predictions / test videos | '
             f'{runner["test_predictions"]} / {runner["test_videos"]} |',
             f'| test top-1 | {_fmt(runner["test_top1"], 3)} |',
-            '| seconds: synthetic set, cache, train, test | ' + ', '.join(
-                f'{runner["seconds"][k]:.0f}'
-                for k in ('make_synthetic', 'build_frame_cache', 'train',
-                          'test')) + ' |', ''
+            '| seconds: synthetic set, cache, train, test | ' +
+            ', '.join(f'{runner["seconds"][k]:.0f}'
+                      for k in ('make_synthetic', 'build_frame_cache', 'train',
+                                'test')) + ' |', ''
         ]
     distributed = report.get('distributed')
     if distributed:
@@ -1119,12 +1116,11 @@ def write_markdown(report: dict, path: str) -> None:
             '|---|---|---|---|---|---|'
         ]
         for row in carl['rows']:
-            lines.append(
-                f'| {row["chunk_size"]} | {row["precision"]} | '
-                f'{_fmt(row["ms"])} | '
-                f'{_fmt(row["frames"] / (row["ms"] / 1e3), 0)} | '
-                f'{_fmt(row["peak_gib"], 2)} | '
-                f'{row["max_diff_vs_first"]:.2e} |')
+            lines.append(f'| {row["chunk_size"]} | {row["precision"]} | '
+                         f'{_fmt(row["ms"])} | '
+                         f'{_fmt(row["frames"] / (row["ms"] / 1e3), 0)} | '
+                         f'{_fmt(row["peak_gib"], 2)} | '
+                         f'{row["max_diff_vs_first"]:.2e} |')
         lines.append('')
     with open(path, 'w') as f:
         f.write('\n'.join(lines))
@@ -1188,8 +1184,9 @@ def main() -> None:
             import traceback
             report['errors'][name] = traceback.format_exc()
             print(f'[{name}] failed: {error!r}', flush=True)
-        print(f'[{name}] {time.perf_counter() - section_start:.0f} s',
-              flush=True)
+        print(
+            f'[{name}] {time.perf_counter() - section_start:.0f} s',
+            flush=True)
         save()
     print(f'report: {osp.join(args.out, "report.md")}')
     if report['errors']:

@@ -58,10 +58,11 @@ ENTRIES: List[Entry] = [
     Entry('CVRL pre-training, Kinetics-400, 800 epochs',
           'configs/cvrl/cvrl_r3d50_16xb64-800e_kinetics400.py',
           (2, 3, 16, 224, 224), 240000, 'about 240k (copies differ)', 3),
-    Entry('CVRL linear evaluation, Kinetics-400 (release: 63.8% after '
-          '200 epochs of pre-training)',
-          'configs/cvrl/benchmarks/r3d50_linear-8xb32-100e_kinetics400.py',
-          (1, 3, 32, 224, 224), 240000, 'about 240k (copies differ)', 1),
+    Entry(
+        'CVRL linear evaluation, Kinetics-400 (release: 63.8% after '
+        '200 epochs of pre-training)',
+        'configs/cvrl/benchmarks/r3d50_linear-8xb32-100e_kinetics400.py',
+        (1, 3, 32, 224, 224), 240000, 'about 240k (copies differ)', 1),
     Entry('CVRL fine-tuning, UCF101 split 1 (paper: 92.2%, 3 splits)',
           'configs/cvrl/benchmarks/r3d50_ft-8xb8-50e_ucf101.py',
           (1, 3, 32, 224, 224), 9537, 'official split 1', 3),
@@ -105,8 +106,9 @@ def main() -> None:
         with torch.no_grad():
             gflops = video_complexity(model, entry.sample_shape)['gflops']
         epochs = cfg.train_cfg.max_epochs
-        hours = (entry.passes * gflops * entry.samples_per_epoch * epochs /
-                 REFERENCE_GFLOPS_PER_S / 3600)
+        hours = (
+            entry.passes * gflops * entry.samples_per_epoch * epochs /
+            REFERENCE_GFLOPS_PER_S / 3600)
         lines.append(f'| {entry.benchmark} | `{entry.config}` | '
                      f'{gflops:.1f} | {entry.samples_per_epoch:,}: '
                      f'{entry.samples_source} | {epochs} | {hours:,.2f} |')

@@ -46,13 +46,12 @@ import torch
 import torch.nn.functional as F
 from mmengine import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner, load_checkpoint, set_random_seed
+from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 
 from scfa_mm.evaluation.embedding_metrics import (knn_predict,
                                                   ranked_neighbours)
-from scfa_mm.utils import allow_full_checkpoint_loading
-from scfa_mm.utils.build import build_untrained_model
+from scfa_mm.utils.build import build_model_to_evaluate
 
 
 def encode_split(model: torch.nn.Module, cfg: Config,
@@ -180,13 +179,7 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     seed = args.seed if args.seed is not None else \
         cfg.get('randomness', {}).get('seed', 0)
-    set_random_seed(seed)
-    model = build_untrained_model(cfg.model)
-    model.init_weights()
-    if args.checkpoint is not None:
-        allow_full_checkpoint_loading()
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
-    model.eval()
+    model = build_model_to_evaluate(cfg.model, args.checkpoint, seed)
     name = osp.splitext(osp.basename(args.config))[0]
     work_dir = args.work_dir or osp.join(
         'work_dirs', name, 'probe_untrained' if args.untrained else 'probe')

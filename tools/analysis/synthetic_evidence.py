@@ -47,7 +47,9 @@ from typing import Callable, Dict, List, Optional
 
 import numpy as np
 from analysis_paths import REPO_ROOT
-from compare_synthetic import mean_std, run, write_between_markers
+from compare_frame_features import COLUMNS as FRAME_COLUMNS
+from compare_synthetic import (mean_std, merge_overrides, run,
+                               write_between_markers)
 from mmengine import Config
 
 DEFAULT_ROOT = 'data/synthetic'
@@ -68,12 +70,6 @@ SCARCE_METHODS = {
     ('configs/scfa_synthetic.py',
      dict(model=dict(neck=None, head=None, joint_ce_weight=1.0))),
 }
-FRAME_COLUMNS = [('phase/accuracy', 'phase classification', True),
-                 ('progression/r2', 'phase progression (R²)', False),
-                 ('kendalls_tau/tau', "Kendall's tau", False),
-                 ('frame_retrieval/AP@5', 'AP@5', True),
-                 ('frame_retrieval/AP@10', 'AP@10', True),
-                 ('frame_retrieval/AP@15', 'AP@15', True)]
 
 
 def replace_root(value, data_root: str):
@@ -102,11 +98,7 @@ def write_config(config: str,
                  train_list: Optional[str] = None) -> str:
     """The run's config, written into ``work_dir``; returns its path."""
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(cfg.get(key), dict):
-            cfg[key].update(value)
-        else:
-            cfg[key] = value
+    merge_overrides(cfg, overrides)
     if data_root != DEFAULT_ROOT:
         for key in list(cfg.keys()):
             cfg[key] = replace_root(cfg[key], data_root)
