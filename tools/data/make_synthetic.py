@@ -24,9 +24,9 @@ for byte:
   frame's relative time then says little about its phase (the default
   timing, progress = time ** gamma, lets it say almost everything).
 - ``--appearance per-class``: the object's shape is the class's own (one
-  of ``CLASS_SHAPES``, solid, no texture) and everything else that could
-  identify a video in an augmented view is made useless: the background is
-  plain, and the object's and the background's colours are drawn again
+  of ``CLASS_SHAPES``, solid, no texture) and the appearance that
+  identifies a video in the default set is made useless: the background
+  is plain, and the object's and the background's colours are drawn again
   for every frame. What stays constant within a video is the shape, the
   motion and the object's geometry (position, size, angle, path), so
   instance discrimination can find the class. The classes of a pair no
