@@ -170,36 +170,48 @@ def stratified_subset(ann_file: str, fraction: float, seed: int,
     return out
 
 
-def clip_runs(args, methods, set_dir: str, data_root: str) -> Dict:
+def trained_and_untrained(args, methods: Dict, names: List[str], set_dir: str,
+                          data_root: str, slug: Callable, tool: str, kind: str,
+                          out_dirs: tuple, out_name: str) -> Dict:
+    """Per method and seed: train, then evaluate the checkpoint and the
+    untrained encoder of the seed with ``tool`` (which writes
+    ``out_name`` into its ``--work-dir``, one of ``out_dirs``); the
+    results are kept as ``<kind>_trained.json`` and
+    ``<kind>_untrained.json`` in the run's directory."""
     rows = defaultdict(list)
-    for name in methods:
-        config, overrides = CLIP_METHODS[name]
-        slug = name.split()[0].lower().replace('-', '_')
+    for name in names:
+        config, overrides = methods[name]
         for seed in args.seeds:
-            work_dir = osp.join(set_dir, f'{slug}_seed_{seed}')
+            work_dir = osp.join(set_dir, f'{slug(name)}_seed_{seed}')
             result_files = [
-                osp.join(work_dir, f'{kind}.json')
-                for kind in ('probe_trained', 'probe_untrained')
+                osp.join(work_dir, f'{kind}_{state}.json')
+                for state in ('trained', 'untrained')
             ]
             if args.collect_only and not all(map(osp.isfile, result_files)):
                 continue
             path = write_config(config, overrides, seed, work_dir, data_root)
             checkpoint = train(path, work_dir)
-            probe = ['tools/analysis/probe_encoder.py', path]
             trained = cached(
                 result_files[0],
-                tool_result(probe + [checkpoint], osp.join(work_dir, 'probe'),
-                            'probe.json'))
+                tool_result([tool, path, checkpoint],
+                            osp.join(work_dir, out_dirs[0]), out_name))
             untrained = cached(
                 result_files[1],
-                tool_result(probe + ['--untrained', '--seed',
-                                     str(seed)],
-                            osp.join(work_dir, 'probe_untrained'),
-                            'probe.json'))
+                tool_result([tool, path, '--untrained', '--seed',
+                             str(seed)], osp.join(work_dir, out_dirs[1]),
+                            out_name))
             rows[f'{name}, trained'].append((seed, trained))
             rows[f'{name}, untrained encoder (same seed)'].append(
                 (seed, untrained))
     return rows
+
+
+def clip_runs(args, methods, set_dir: str, data_root: str) -> Dict:
+    return trained_and_untrained(
+        args, CLIP_METHODS, methods, set_dir, data_root,
+        lambda name: name.split()[0].lower().replace('-', '_'),
+        'tools/analysis/probe_encoder.py', 'probe',
+        ('probe', 'probe_untrained'), 'probe.json')
 
 
 def clip_table(rows: Dict) -> str:
@@ -217,34 +229,11 @@ def clip_table(rows: Dict) -> str:
 
 
 def carl_runs(args, methods, set_dir: str, data_root: str) -> Dict:
-    rows = defaultdict(list)
     evaluate = 'tools/analysis/evaluate_frames.py'
-    for name in methods:
-        config, overrides = CARL_METHODS[name]
-        for seed in args.seeds:
-            work_dir = osp.join(set_dir, f'carl_seed_{seed}')
-            result_files = [
-                osp.join(work_dir, f'{kind}.json')
-                for kind in ('frames_trained', 'frames_untrained')
-            ]
-            if args.collect_only and not all(map(osp.isfile, result_files)):
-                continue
-            path = write_config(config, overrides, seed, work_dir, data_root)
-            checkpoint = train(path, work_dir)
-            trained = cached(
-                result_files[0],
-                tool_result([evaluate, path, checkpoint],
-                            osp.join(work_dir, 'frames'),
-                            'frame_metrics.json'))
-            untrained = cached(
-                result_files[1],
-                tool_result(
-                    [evaluate, path, '--untrained', '--seed',
-                     str(seed)], osp.join(work_dir, 'untrained_frames'),
-                    'frame_metrics.json'))
-            rows[f'{name}, trained'].append((seed, trained))
-            rows[f'{name}, untrained encoder (same seed)'].append(
-                (seed, untrained))
+    rows = trained_and_untrained(args, CARL_METHODS, methods, set_dir,
+                                 data_root, lambda name: 'carl', evaluate,
+                                 'frames', ('frames', 'untrained_frames'),
+                                 'frame_metrics.json')
     if rows:
         # one config of the set serves: relative time reads no weights
         path = write_config(*CARL_METHODS[methods[0]], 0,
