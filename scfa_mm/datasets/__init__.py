@@ -3,12 +3,12 @@ from .transforms import (CARLSampleFrames, CheckedDecordInit, ClipColorJitter,
                          ClipGaussianBlur, ClipRandomGrayscale,
                          ClipRandomSolarize, CVRLSampleFrames, FramePackInit,
                          GridAggregate, LoadFramePhaseLabels, PerView,
-                         TemporalMultiView, UniqueFrameReader)
+                         PerViewOnDevice, TemporalMultiView, UniqueFrameReader)
 
 __all__ = [
     'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels',
     'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
     'ClipRandomGrayscale', 'ClipRandomSolarize', 'FramePackInit',
-    'GlobalBatchSampler', 'GridAggregate', 'PerView', 'TemporalMultiView',
-    'UniqueFrameReader'
+    'GlobalBatchSampler', 'GridAggregate', 'PerView', 'PerViewOnDevice',
+    'TemporalMultiView', 'UniqueFrameReader'
 ]

@@ -2,6 +2,7 @@ from .carl_sampling import CARLSampleFrames, LoadFramePhaseLabels
 from .clip_augment import (ClipColorJitter, ClipGaussianBlur,
                            ClipRandomGrayscale, ClipRandomSolarize)
 from .cvrl_sampling import CVRLSampleFrames
+from .device_augment import PerViewOnDevice
 from .grid_aggregate import GridAggregate
 from .loading import CheckedDecordInit, FramePackInit, UniqueFrameReader
 from .temporal_multiview import TemporalMultiView
@@ -11,5 +12,6 @@ __all__ = [
     'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels',
     'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
     'ClipRandomGrayscale', 'ClipRandomSolarize', 'FramePackInit',
-    'GridAggregate', 'PerView', 'TemporalMultiView', 'UniqueFrameReader'
+    'GridAggregate', 'PerView', 'PerViewOnDevice', 'TemporalMultiView',
+    'UniqueFrameReader'
 ]

@@ -27,10 +27,12 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
+from . import functional
+from .functional import blur_kernel_size
+
 Probability = Union[float, Sequence[float]]
 
-# ITU-R 601 luma, as tf.image.rgb_to_grayscale
-LUMA = np.array([0.2989, 0.5870, 0.1140], dtype=np.float32)
+LUMA = np.array(functional.LUMA, dtype=np.float32)
 
 
 def _check_probability(name: str, p: Probability) -> Tuple[float, ...]:
@@ -78,8 +80,8 @@ class _ClipTransform(BaseTransform):
             p = self.p[index if len(self.p) > 1 else 0]
             if np.random.uniform() >= p:
                 continue
-            clip = np.stack(imgs[frames]).astype(np.float32)
-            clip = np.clip(np.rint(self.augment(clip)), 0, 255)
+            clip = self.augment(np.stack(imgs[frames]).astype(np.float32))
+            np.clip(np.rint(clip, out=clip), 0, 255, out=clip)
             imgs[frames] = list(clip.astype(np.uint8))
         results['imgs'] = imgs
         return results
@@ -88,18 +90,20 @@ class _ClipTransform(BaseTransform):
         return f'{type(self).__name__}(p={self.p})'
 
 
-def _rgb_to_hsv(clip: np.ndarray) -> np.ndarray:
-    """``(T, H, W, 3)`` RGB in ``[0, 255]`` -> HSV, H in degrees, S and V
-    in ``[0, 1]``."""
-    return np.stack([
-        cv2.cvtColor(frame / np.float32(255), cv2.COLOR_RGB2HSV)
-        for frame in clip
-    ])
-
-
-def _hsv_to_rgb(hsv: np.ndarray) -> np.ndarray:
-    return np.stack(
-        [cv2.cvtColor(frame, cv2.COLOR_HSV2RGB) * 255 for frame in hsv])
+def _adjust_hsv(clip: np.ndarray, channel: int, value: float) -> np.ndarray:
+    """Scale S (``channel`` 1) by ``value``, clipped to 1, or turn H
+    (``channel`` 0) by ``value`` of the circle. The clip goes through
+    OpenCV as one tall image (float RGB -> HSV keeps V in the input's
+    units): two conversions per clip, not per frame."""
+    num_frames, height, width, _ = clip.shape
+    hsv = cv2.cvtColor(
+        clip.reshape(num_frames * height, width, 3), cv2.COLOR_RGB2HSV)
+    plane = hsv[..., channel]
+    if channel == 1:
+        np.minimum(np.multiply(plane, value, out=plane), 1, out=plane)
+    else:
+        np.remainder(np.add(plane, 360 * value, out=plane), 360, out=plane)
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB).reshape(clip.shape)
 
 
 @TRANSFORMS.register_module()
@@ -162,22 +166,19 @@ class ClipColorJitter(_ClipTransform):
     def apply(clip: np.ndarray, op: str, value: float) -> np.ndarray:
         """One op on a ``(T, H, W, 3)`` float32 RGB clip in ``[0, 255]``,
         clipped to ``[0, 255]``."""
+        value = np.float32(value)
         if op == 'brightness':
             out = clip * value
         elif op == 'contrast':
-            mean = clip.mean(axis=(0, 1, 2))
-            out = mean + value * (clip - mean)
-        elif op == 'saturation':
-            hsv = _rgb_to_hsv(clip)
-            hsv[..., 1] = np.clip(hsv[..., 1] * value, 0, 1)
-            out = _hsv_to_rgb(hsv)
-        elif op == 'hue':
-            hsv = _rgb_to_hsv(clip)
-            hsv[..., 0] = (hsv[..., 0] + 360 * value) % 360
-            out = _hsv_to_rgb(hsv)
+            # OpenCV's mean of the clip as one tall image: per channel
+            mean = cv2.mean(clip.reshape(-1, clip.shape[2], 3))[:3]
+            out = clip * value
+            out += np.float32(1 - value) * np.array(mean, np.float32)
+        elif op in ('saturation', 'hue'):
+            out = _adjust_hsv(clip, 1 if op == 'saturation' else 0, value)
         else:
             raise ValueError(f'ClipColorJitter: unknown op {op!r}')
-        return np.clip(out, 0, 255).astype(np.float32)
+        return np.clip(out, 0, 255, out=out)
 
     def augment(self, clip: np.ndarray) -> np.ndarray:
         for op, value in self.draw():
@@ -206,12 +207,6 @@ class ClipRandomGrayscale(_ClipTransform):
         return np.repeat(clip @ LUMA[:, None], 3, axis=-1)
 
 
-def blur_kernel_size(height: int) -> int:
-    """Odd Gaussian kernel size for frames of ``height`` rows: the official
-    CVRL code's ``height // 10``, made odd by ``2 * (k // 2) + 1``."""
-    return 2 * (height // 10 // 2) + 1
-
-
 @TRANSFORMS.register_module()
 class ClipGaussianBlur(_ClipTransform):
     """With probability ``p``, blur every frame of a clip with one Gaussian
@@ -238,17 +233,18 @@ class ClipGaussianBlur(_ClipTransform):
                              f'0 < low <= high, got {sigma_range!r}')
         self.sigma_range = (low, high)
 
+    def draw(self) -> float:
+        """The sigma of one clip."""
+        return np.random.uniform(*self.sigma_range)
+
     def augment(self, clip: np.ndarray) -> np.ndarray:
-        sigma = np.random.uniform(*self.sigma_range)
+        sigma = self.draw()
         size = blur_kernel_size(clip.shape[1])
         kernel = cv2.getGaussianKernel(size, sigma, cv2.CV_32F)
         return np.stack([
             cv2.sepFilter2D(
-                frame,
-                -1,
-                kernel,
-                kernel,
-                borderType=cv2.BORDER_CONSTANT) for frame in clip
+                frame, -1, kernel, kernel, borderType=cv2.BORDER_CONSTANT)
+            for frame in clip
         ])
 
 
