@@ -134,7 +134,8 @@ def gaussian_blur(clips: torch.Tensor, sigmas: torch.Tensor) -> torch.Tensor:
         kernels.view(-1, 1, 1, size),
         padding=(0, size // 2),
         groups=planes.shape[1])
-    return planes.view(clips.shape)
+    # weights sum to one: only float rounding can leave the range
+    return planes.view(clips.shape).clamp_(0, 255)
 
 
 def resized_crop(clips: torch.Tensor,
@@ -188,4 +189,5 @@ def resized_crop(clips: torch.Tensor,
         mode='bilinear',
         padding_mode='border',
         align_corners=False)
-    return planes.view(num_clips, channels, num_frames, out_h, out_w)
+    return planes.view(num_clips, channels, num_frames, out_h,
+                       out_w).clamp_(0, 255)
