@@ -43,14 +43,15 @@ def test_random_inputs_have_the_shape_of_the_real_pipeline(key):
 
 
 def run_smoke(out_dir, sections):
-    return subprocess.Popen(
-        [sys.executable, TOOL, '--smoke', '--out',
-         str(out_dir), '--sections', *sections],
-        cwd=REPO_ROOT,
-        env=dict(os.environ, OMP_NUM_THREADS='1'),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True)
+    return subprocess.Popen([
+        sys.executable, TOOL, '--smoke', '--out',
+        str(out_dir), '--sections', *sections
+    ],
+                            cwd=REPO_ROOT,
+                            env=dict(os.environ, OMP_NUM_THREADS='1'),
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT,
+                            text=True)
 
 
 def test_smoke_mode_runs_every_section_and_its_figures_add_up(tmp_path):
@@ -59,8 +60,8 @@ def test_smoke_mode_runs_every_section_and_its_figures_add_up(tmp_path):
     first = run_smoke(tmp_path / 'a', ['models', 'distributed'])
     second = run_smoke(tmp_path / 'b', ['carl_video', 'runner'])
     report = {}
-    for process, out_dir in ((first, tmp_path / 'a'),
-                             (second, tmp_path / 'b')):
+    for process, out_dir in ((first, tmp_path / 'a'), (second,
+                                                       tmp_path / 'b')):
         output, _ = process.communicate(timeout=600)
         assert process.returncode == 0, output[-4000:]
         part = json.loads((out_dir / 'report.json').read_text())
@@ -70,11 +71,12 @@ def test_smoke_mode_runs_every_section_and_its_figures_add_up(tmp_path):
     # every method in every precision, the channels-last row for the
     # convolutional ones; two videos of tiny inputs each
     rows = report['models']['rows']
-    expected = {(name, precision)
-                for name in ('SCFA R50', 'CVRL R3D-50',
-                             'CARL R50 + Transformer', 'ViViT-B',
-                             'TSN R50 (MMAction2)')
-                for precision in ('fp32', 'bf16', 'bf16-cl')}
+    expected = {
+        (name, precision)
+        for name in ('SCFA R50', 'CVRL R3D-50', 'CARL R50 + Transformer',
+                     'ViViT-B', 'TSN R50 (MMAction2)')
+        for precision in ('fp32', 'bf16', 'bf16-cl')
+    }
     expected.remove(('ViViT-B', 'bf16-cl'))
     assert {(row['method'], row['precision']) for row in rows} == expected
     shapes = {row['method']: tuple(row['input_shape']) for row in rows}
@@ -99,11 +101,17 @@ def test_smoke_mode_runs_every_section_and_its_figures_add_up(tmp_path):
         assert row['images_per_video'] == images[row['method']]
         assert row['videos_per_s'] == pytest.approx(
             2 / (row['step_ms_median'] / 1e3))
-        assert row['images_per_s'] == pytest.approx(
-            row['videos_per_s'] * row['images_per_video'])
+        assert row['images_per_s'] == pytest.approx(row['videos_per_s'] *
+                                                    row['images_per_video'])
+        # CVRL and CARL augment on the device, inside the timed steps
+        augments = row['method'].startswith(('CVRL', 'CARL'))
+        assert (row['augment_ms_median'] is not None) == augments, row
+        if augments:
+            assert 0 < row['augment_ms_median'] < row['step_ms_median']
         if row['precision'] != 'fp32':
-            fp32 = next(r for r in rows if r['method'] == row['method']
-                        and r['precision'] == 'fp32')
+            fp32 = next(
+                r for r in rows
+                if r['method'] == row['method'] and r['precision'] == 'fp32')
             assert row['first_loss_abs_diff_vs_fp32'] == pytest.approx(
                 abs(row['first_loss'] - fp32['first_loss']))
 
@@ -138,8 +146,7 @@ def test_smoke_mode_runs_every_section_and_its_figures_add_up(tmp_path):
     markdown = (tmp_path / 'a' / 'report.md').read_text() + (
         tmp_path / 'b' / 'report.md').read_text()
     for heading in ('## Training steps of every method',
-                    '## End to end through the Runner',
-                    '## torch.distributed',
+                    '## End to end through the Runner', '## torch.distributed',
                     '## CARL: a whole video at test time'):
         assert heading in markdown
 
@@ -173,6 +180,7 @@ def test_a_batch_that_does_not_fit_is_halved_and_reported(
             losses_finite=True,
             first_step_ms=20.0,
             step_ms=[10.0, 30.0, 20.0],
+            augment_ms=None,
             peak_gib=None)
 
     monkeypatch.setattr(tool, 'train_steps', fake_steps)

@@ -376,3 +376,50 @@ def test_carl_trains_and_tools_test_reports_the_frame_metrics(
     for key in ('phase/accuracy', 'progression/r2', 'kendalls_tau/tau',
                 'frame_retrieval/AP@5'):
         assert re.search(rf'{key}: -?[0-9.]+', output), key
+
+
+def test_cvrl_augmented_on_the_device_trains_and_resumes_exactly(
+        tiny_data, tmp_path):
+    """The small CVRL config with its augmentation drawn in two data
+    workers and done by ClipAugmentDataPreprocessor: a run resumed from
+    its epoch-1 checkpoint ends with the uninterrupted run's weights (the
+    draws replay)."""
+    _, options = tiny_data
+    config = tmp_path / 'cvrl_device.py'
+    config.write_text(f'''
+_base_ = '{REPO_ROOT}/configs/cvrl/cvrl_r3d18-small_synthetic.py'
+model = dict(
+    data_preprocessor=dict(type='ClipAugmentDataPreprocessor'),
+    backbone=dict(base_channels=8),
+    neck=dict(in_channels=64),
+    cls_head=dict(in_channels=64))
+cpu = _base_.train_pipeline
+train_dataloader = dict(dataset=dict(pipeline=[
+    *cpu[:3],
+    dict(type='PerViewOnDevice', transforms=cpu[3]['transforms'] + cpu[4:6]),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', algorithm_keys=('view_augment', ))]))
+''')
+    options = options + [
+        'train_cfg.max_epochs=2', 'train_cfg.val_interval=10',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=2',
+        'train_dataloader.persistent_workers=False',
+        'default_hooks.checkpoint.interval=1',
+        'default_hooks.checkpoint.max_keep_ckpts=2', 'randomness.seed=3'
+    ]
+
+    def command(work_dir, *extra):
+        return [
+            sys.executable, 'tools/train.py',
+            str(config), '--work-dir',
+            str(work_dir), *extra, '--cfg-options', *options
+        ]
+
+    output = run_tool(command(tmp_path / 'whole'), REPO_ROOT)
+    assert 'PerViewOnDevice' in output  # the config as the Runner printed it
+    output = run_tool(
+        command(tmp_path / 'resumed', '--resume',
+                str(tmp_path / 'whole' / 'epoch_1.pth')), REPO_ROOT)
+    assert 'resumed epoch: 1' in output
+    assert max_weight_difference(tmp_path / 'whole' / 'epoch_2.pth',
+                                 tmp_path / 'resumed' / 'epoch_2.pth') <= 1e-6

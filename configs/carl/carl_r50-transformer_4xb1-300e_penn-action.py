@@ -24,6 +24,11 @@ _base_ = [
 ]
 # (release) train.py converts every BatchNorm to SyncBatchNorm
 sync_bn = 'torch'
+# (ours) the dataset's per-view augmentation, drawn in the data workers,
+# done on the GPU (PerViewOnDevice); test batches are only normalised.
+# carl_r50-transformer_4xb1-300e_penn-action_cpu-augment.py does it in the
+# workers instead.
+model = dict(data_preprocessor=dict(type='ClipAugmentDataPreprocessor'))
 # (release) RNG_SEED 1; a checkpoint every 60 epochs (SAVE_INTERVAL)
 randomness = dict(seed=1)
 default_hooks = dict(checkpoint=dict(interval=60, save_best=None))

@@ -22,4 +22,9 @@ _base_ = [
 # their batch statistics (SimCLR, CVRL): synchronise it, in the backbone
 # and the projection head (release: use_sync_bn in both).
 sync_bn = 'torch'
+# The dataset's per-clip augmentation, drawn in the data workers, done on
+# the GPU (PerViewOnDevice in the train pipeline); test batches are only
+# normalised. cvrl_r3d50_16xb64-200e_kinetics400_cpu-augment.py does it in
+# the workers instead. (ours)
+model = dict(data_preprocessor=dict(type='ClipAugmentDataPreprocessor'))
 default_hooks = dict(checkpoint=dict(interval=10, save_best=None))

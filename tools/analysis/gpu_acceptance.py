@@ -199,14 +199,14 @@ def _scfa_shape(cfg) -> tuple:
 
 def _cvrl_shape(cfg) -> tuple:
     sampler = _required_step(cfg, 'CVRLSampleFrames')
-    height, width = _fixed_resize(cfg)
+    height, width = _decoded_size(cfg) or _fixed_resize(cfg)
     clips, frames = sampler['num_clips'], sampler['clip_len']
     return (clips, 3, frames, height, width)
 
 
 def _carl_shape(cfg) -> tuple:
     frames = _required_step(cfg, 'CARLSampleFrames')['num_frames']
-    height, width = _fixed_resize(cfg)
+    height, width = _decoded_size(cfg) or _fixed_resize(cfg)
     # CARLSampleFrames always draws two views
     return (2, 3, frames, height, width)
 
@@ -222,6 +222,28 @@ def _tsn_shape(cfg) -> tuple:
     segments = _required_step(cfg, 'SampleFrames')['num_clips']
     height, width = _fixed_resize(cfg)
     return (segments, 3, height, width)
+
+
+def _decoded_size(cfg) -> Optional[Tuple[int, int]]:
+    """(H, W) of the frames that a PerViewOnDevice pipeline hands to the
+    device: a fixed-size resize before it, or a short side of S at the
+    4:3 of Kinetics as MMAction2 prepares it (340x256); None without
+    PerViewOnDevice."""
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    types = [step.get('type') for step in pipeline]
+    if 'PerViewOnDevice' not in types:
+        return None
+    resizes = [
+        step for step in pipeline[:types.index('PerViewOnDevice')]
+        if step.get('type') == 'Resize'
+    ]
+    if not resizes:
+        raise ValueError('no Resize before PerViewOnDevice: the decoded '
+                         'size is unknown')
+    width, height = resizes[-1]['scale']
+    if width == -1:
+        return height, round(height * 340 / 256)
+    return height, width
 
 
 def _fixed_resize(cfg) -> Tuple[int, int]:
@@ -322,6 +344,13 @@ def shrink_for_smoke(case: MethodCase, cfg, shape: tuple,
     if not sizes.smoke:
         return shape
     views, channels, *rest = shape
+    device_augment = _find_step(cfg.train_dataloader.dataset.pipeline,
+                                'PerViewOnDevice')
+    if device_augment is not None:
+        # the device crops to three quarters of the tiny frames
+        for step in device_augment['transforms']:
+            if step['type'] == 'Resize':
+                step['scale'] = (sizes.image_size * 3 // 4, ) * 2
     if len(rest) == 3:
         rest = [min(rest[0], sizes.max_frames)] + [sizes.image_size] * 2
         if cfg.model.backbone.type == 'ViViT':
@@ -332,14 +361,16 @@ def shrink_for_smoke(case: MethodCase, cfg, shape: tuple,
     return (views, channels, *rest)
 
 
-def make_batch(case: MethodCase, shape: tuple, batch: int, num_classes: int,
-               device: str) -> dict:
+def make_batch(case: MethodCase, cfg, shape: tuple, batch: int,
+               num_classes: int, device: str) -> dict:
     import numpy as np
     import torch
     from mmaction.structures import ActionDataSample
     generator = torch.Generator().manual_seed(0)
     rng = np.random.default_rng(0)
+    draw_views = _view_augment_drawer(cfg, shape)
     inputs, samples = [], []
+    np.random.seed(0)
     for index in range(batch):
         inputs.append(
             torch.randint(
@@ -350,8 +381,30 @@ def make_batch(case: MethodCase, shape: tuple, batch: int, num_classes: int,
             for key, value in case.sample_fields(shape[0], shape[2],
                                                  rng).items():
                 sample.set_field(value, key)
+        if draw_views is not None:
+            sample.set_field(draw_views(), 'view_augment')
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
+
+
+def _view_augment_drawer(cfg, shape: tuple) -> Optional[Callable]:
+    """A function drawing one video's view augmentation as the config's
+    PerViewOnDevice does, for inputs ``(V, C, T, H, W)``; None for a
+    config without it."""
+    import numpy as np
+    from mmaction.registry import TRANSFORMS
+    step = _find_step(cfg.train_dataloader.dataset.pipeline, 'PerViewOnDevice')
+    if step is None:
+        return None
+    transform = TRANSFORMS.build(step)
+    views, _, frames, height, width = shape
+    imgs = [np.zeros((height, width, 3), np.uint8)] * (views * frames)
+
+    def draw():
+        return transform(dict(imgs=imgs, num_clips=views,
+                              clip_len=frames))['view_augment']
+
+    return draw
 
 
 class StepTimer:
@@ -425,7 +478,19 @@ def train_steps(model, cfg, data: dict, precision: str, sizes: Sizes,
         timer.mark()
     step_ms = timer.milliseconds()
     losses = torch.stack(losses).cpu()
+    augment_ms = None
+    if type(model.data_preprocessor).__name__ == \
+            'ClipAugmentDataPreprocessor':
+        # the per-view augmentation alone (part of every step above)
+        timer = StepTimer(device)
+        timer.mark()
+        for _ in range(max(sizes.timed_steps // 2, 1)):
+            model.data_preprocessor(data, True)
+            timer.mark()
+        times = sorted(timer.milliseconds())
+        augment_ms = times[len(times) // 2]
     return dict(
+        augment_ms=augment_ms,
         first_loss=float(losses[0]),
         losses_finite=bool(torch.isfinite(losses).all()),
         first_step_ms=step_ms[0],
@@ -477,7 +542,8 @@ def run_method(case: MethodCase,
                     model.backbone._apply(lambda t: t.contiguous())
                 if hasattr(model, 'channels_last'):
                     model.channels_last = channels_last
-                data = make_batch(case, shape, try_batch, num_classes, device)
+                data = make_batch(case, cfg, shape, try_batch, num_classes,
+                                  device)
                 result = train_steps(model, cfg, data,
                                      'fp32' if precision == 'fp32' else 'bf16',
                                      sizes, device,
@@ -513,7 +579,8 @@ def run_method(case: MethodCase,
             images_per_s=videos_per_s * images_per_video,
             peak_gib=result['peak_gib'],
             losses_finite=result['losses_finite'],
-            first_loss=result['first_loss'])
+            first_loss=result['first_loss'],
+            augment_ms_median=result['augment_ms'])
         if precision == 'fp32' and try_batch == batch:
             fp32_first_loss = result['first_loss']
         if precision != 'fp32' and fp32_first_loss is not None \
@@ -1013,18 +1080,21 @@ def write_markdown(report: dict, path: str) -> None:
             'Random inputs of each config\'s training shape and per-GPU '
             'batch, already on the device; forward, backward and optimiser '
             'step through the config\'s optimiser wrapper. Step time: '
-            'median of the timed steps after warm-up.', '',
+            'median of the timed steps after warm-up. CVRL and CARL take '
+            'uint8 frames as decoded and do their per-view augmentation on '
+            'the device inside the step (ClipAugmentDataPreprocessor); its '
+            'own median time per batch is the last column.', '',
             '| method | precision | batch (config) | input per video | '
             'ms/step | videos/s | images/s | peak GiB | losses finite | '
-            'first loss | bf16 vs fp32 |', '|---|---|---|---|---|---|---|'
-            '---|---|---|---|'
+            'first loss | bf16 vs fp32 | augmentation ms |',
+            '|---|---|---|---|---|---|---|---|---|---|---|---|'
         ]
         for row in models['rows']:
             if 'error' in row:
                 lines.append(f'| {row["method"]} | {row["precision"]} | '
                              f'- ({row["config_batch"]}) | '
                              f'{tuple(row["input_shape"])} | '
-                             f'{row["error"]} |||||||')
+                             f'{row["error"]} ||||||||')
                 continue
             batch = f'{row["batch"]} ({row["config_batch"]})'
             if row.get('out_of_memory_at'):
@@ -1041,7 +1111,8 @@ def write_markdown(report: dict, path: str) -> None:
                          f'{_fmt(row["first_loss"], 4)} | ' +
                          ('-' if diff is None else
                           f'{row["first_loss_abs_diff_vs_fp32"]:.4f} '
-                          f'({100 * diff:.2f}%)') + ' |')
+                          f'({100 * diff:.2f}%)') +
+                         f' | {_fmt(row.get("augment_ms_median"))} |')
         lines.append('')
     runner = report.get('runner')
     if runner:

@@ -33,7 +33,8 @@ train_pipeline = [
     # draw per video
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
     dict(type='RandomCrop', size=56),
-    dict(type='Flip', flip_ratio=0.5), grid,
+    dict(type='Flip', flip_ratio=0.5),
+    grid,
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]

@@ -48,11 +48,26 @@ asymmetric_augmentation = [
     dict(type='ClipGaussianBlur', p=(1.0, 0.1)),
     dict(type='ClipRandomSolarize', p=(0.0, 0.2)),
 ]
+# The augmentation runs on the training device: the workers decode, resize
+# and draw the random values of every clip (PerViewOnDevice), and the
+# model's ClipAugmentDataPreprocessor crops, flips and distorts the whole
+# batch at once (the config that uses this file sets it). The same draws
+# and ops as cpu_train_pipeline below, which does it all in the workers
+# (cvrl_r3d50_16xb64-200e_kinetics400_cpu-augment.py): 3-4x fewer worker
+# cores per GPU (docs/performance.md). (ours)
 train_pipeline = [
     dict(type='CheckedDecordInit'),
     dict(type='CVRLSampleFrames', num_clips=2, power=1.0, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
+    dict(
+        type='PerViewOnDevice',
+        transforms=per_clip_augmentation + asymmetric_augmentation),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', algorithm_keys=('view_augment', ))
+]
+cpu_train_pipeline = [
+    *train_pipeline[:4],
     dict(type='PerView', transforms=per_clip_augmentation),
     *asymmetric_augmentation,
     dict(type='FormatShape', input_format='NCTHW'),

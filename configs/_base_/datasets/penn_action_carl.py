@@ -30,6 +30,55 @@ class_names = [
 # (paper, release) T = 80 frames per view on Penn Action
 num_frames = 80
 
+# (release) create_ssl_data_augment: one draw per view for all of its
+# frames, the same recipe for both views, in this order
+per_view_augmentation = [
+    # (release) random resized crop, area (0.8, 1), aspect ratio
+    # (3/4, 4/3), back to 224x224 (bilinear); the paper: "random
+    # image cropping" after SimCLR, no range given
+    dict(
+        type='RandomResizedCrop',
+        area_range=(0.8, 1.0),
+        aspect_ratio_range=(3 / 4, 4 / 3)),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    # (paper, release) horizontal flip, p 0.5
+    dict(type='Flip', flip_ratio=0.5),
+    # (release) colour jitter with p 0.8: brightness, contrast and
+    # saturation 0.8, hue 0.2, in a random order; the blur only
+    # inside it, with p 0.5 (so 0.4 in all). The release blurs after
+    # each of its 4 colour ops with one radius r ~ U[0.1, 2] (PIL,
+    # radius = sigma): 4 passes of sigma r make one of sigma 2r,
+    # hence sigma in [0.2, 4] here, once, after the colour ops
+    # (they commute with a blur up to rounding and clipping). Not
+    # the same ops (ours follow CVRL's TensorFlow code): the
+    # release's torchvision contrast pulls to the grey mean of each
+    # frame (ours: of each channel over the clip), its saturation
+    # blends with grey (ours: scales S in HSV), its blur extends the
+    # edges with a full kernel (ours: zero padding, 23 px at 224,
+    # which cuts sigma 4 at 2.75 sigma).
+    dict(
+        type='RandomApply',
+        prob=0.8,
+        transforms=[
+            dict(
+                type='ClipColorJitter',
+                brightness=0.8,
+                contrast=0.8,
+                saturation=0.8,
+                hue=0.2,
+                p=1.0),
+            dict(type='ClipGaussianBlur', p=0.5, sigma_range=(0.2, 4.0))
+        ]),
+    # (release) grayscale p 0.2, after the colour jitter
+    dict(type='ClipRandomGrayscale', p=0.2),
+]
+# The augmentation runs on the training device: the workers decode, resize
+# and draw the random values of every view (PerViewOnDevice), and the
+# model's ClipAugmentDataPreprocessor crops, flips, distorts and blurs the
+# 160 frames on the GPU (the config that uses this file sets it). The same
+# draws and ops as cpu_train_pipeline below, which does it all in the
+# workers (carl_r50-transformer_4xb1-300e_penn-action_cpu-augment.py).
+# (ours)
 train_pipeline = [
     dict(
         type='CARLSampleFrames',
@@ -47,51 +96,15 @@ train_pipeline = [
     # frame resized to 224x224, aspect ratio not kept; all augmentation
     # works on those frames
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    # (release) create_ssl_data_augment: one draw per view for all of its
-    # frames, the same recipe for both views, in this order
+    dict(type='PerViewOnDevice', transforms=per_view_augmentation),
+    dict(type='FormatShape', input_format='NCTHW'),
     dict(
-        type='PerView',
-        transforms=[
-            # (release) random resized crop, area (0.8, 1), aspect ratio
-            # (3/4, 4/3), back to 224x224 (bilinear); the paper: "random
-            # image cropping" after SimCLR, no range given
-            dict(
-                type='RandomResizedCrop',
-                area_range=(0.8, 1.0),
-                aspect_ratio_range=(3 / 4, 4 / 3)),
-            dict(type='Resize', scale=(224, 224), keep_ratio=False),
-            # (paper, release) horizontal flip, p 0.5
-            dict(type='Flip', flip_ratio=0.5),
-            # (release) colour jitter with p 0.8: brightness, contrast and
-            # saturation 0.8, hue 0.2, in a random order; the blur only
-            # inside it, with p 0.5 (so 0.4 in all). The release blurs after
-            # each of its 4 colour ops with one radius r ~ U[0.1, 2] (PIL,
-            # radius = sigma): 4 passes of sigma r make one of sigma 2r,
-            # hence sigma in [0.2, 4] here, once, after the colour ops
-            # (they commute with a blur up to rounding and clipping). Not
-            # the same ops (ours follow CVRL's TensorFlow code): the
-            # release's torchvision contrast pulls to the grey mean of each
-            # frame (ours: of each channel over the clip), its saturation
-            # blends with grey (ours: scales S in HSV), its blur extends the
-            # edges with a full kernel (ours: zero padding, 23 px at 224,
-            # which cuts sigma 4 at 2.75 sigma).
-            dict(
-                type='RandomApply',
-                prob=0.8,
-                transforms=[
-                    dict(
-                        type='ClipColorJitter',
-                        brightness=0.8,
-                        contrast=0.8,
-                        saturation=0.8,
-                        hue=0.2,
-                        p=1.0),
-                    dict(
-                        type='ClipGaussianBlur', p=0.5, sigma_range=(0.2, 4.0))
-                ]),
-            # (release) grayscale p 0.2, after the colour jitter
-            dict(type='ClipRandomGrayscale', p=0.2),
-        ]),
+        type='PackActionInputs',
+        algorithm_keys=('frame_timestamps', 'frame_mask', 'view_augment'))
+]
+cpu_train_pipeline = [
+    *train_pipeline[:3],
+    dict(type='PerView', transforms=per_view_augmentation),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(
         type='PackActionInputs',

@@ -20,6 +20,10 @@ train_pipeline = [
     dict(type='FramePackInit'), _base_.train_pipeline[0],
     dict(type='DecordDecode'), *_base_.train_pipeline[2:]
 ]
+cpu_train_pipeline = [
+    dict(type='FramePackInit'), _base_.cpu_train_pipeline[0],
+    dict(type='DecordDecode'), *_base_.cpu_train_pipeline[2:]
+]
 test_pipeline = [
     dict(type='FramePackInit'), _base_.test_pipeline[0],
     dict(type='DecordDecode'), *_base_.test_pipeline[2:]

@@ -120,11 +120,11 @@ class ClipAugmentDataPreprocessor(ActionDataPreprocessor):
             clips[rows] = functional.resized_crop(batch, boxes[rows], size,
                                                   flips[rows])
         for op in clip_ops:
-            clips = self._apply(clips, op)
+            clips = self.apply_op(clips, op)
         return list(clips.split([c.shape[0] for c in inputs]))
 
     @staticmethod
-    def _apply(clips: torch.Tensor, op: Dict) -> torch.Tensor:
+    def apply_op(clips: torch.Tensor, op: Dict) -> torch.Tensor:
         """One op of ``PerViewOnDevice``'s on the views that drew it."""
         rows = torch.from_numpy(op['apply']).nonzero()[:, 0].to(clips.device)
         if len(rows) == 0:
