@@ -23,8 +23,18 @@ The variants run interleaved, clip by clip, in one process pinned to one
 CPU core (one data worker), so that load on the machine affects them alike.
 The packs are built first into a temporary folder; their size is reported.
 
+``--full-augmentation`` adds the training samples of the CVRL Kinetics and
+CARL Penn Action configs at their papers' full augmentation (crop, flip,
+colour jitter, grayscale, blur, solarisation), from the video and from
+224x224 frame packs, each two ways: augmented in the worker
+(``cpu_train_pipeline``: PerView and the Clip* transforms) and drawn in
+the worker for the device (``train_pipeline``: PerViewOnDevice), and the
+device side of the latter, ClipAugmentDataPreprocessor on a batch, timed
+on this CPU with one thread.
+
 Example:
     python tools/benchmark_pipeline.py --rounds 10
+    python tools/benchmark_pipeline.py --rounds 3 --full-augmentation
 """
 import argparse
 import glob
@@ -44,6 +54,15 @@ from mmengine.utils import ProgressBar
 
 import scfa_mm  # noqa: F401  (registers the transforms)
 from scfa_mm.datasets.frame_pack import write_pack
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# method -> (config, frame size of its cache (w, h)): Kinetics as
+# MMAction2 prepares it (340x256, the size CVRL's pipeline resizes to);
+# Penn Action at the 224x224 of CARL's cache config
+FULL_AUGMENTATION_CONFIGS = dict(
+    cvrl=('configs/cvrl/cvrl_r3d50_16xb64-200e_kinetics400.py', (340, 256)),
+    carl=('configs/carl/carl_r50-transformer_4xb1-300e_penn-action.py', (224,
+                                                                         224)))
 
 AUGMENT_AND_AGGREGATE = [
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
@@ -157,6 +176,74 @@ def clip_pipelines(packs: Dict[str, str]) -> Dict[str, Callable[[str], Dict]]:
     return variants
 
 
+def full_augmentation_pipelines(
+        packs: Dict[str, Dict[str, str]]) -> Dict[str, Callable[[str], Dict]]:
+    """The train pipelines of the CVRL and CARL configs, from the video and
+    from packs (``packs[method][video]``), augmenting in the worker
+    (``cpu``) or drawing for the device (``device``)."""
+    from mmengine.config import Config
+    variants = {}
+    for method, (config, size) in FULL_AUGMENTATION_CONFIGS.items():
+        cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+        for path, key in (('cpu', 'cpu_train_pipeline'), ('device',
+                                                          'train_pipeline')):
+            # after the config's own loading: from its sampler on
+            steps = [
+                step for step in cfg[key]
+                if step['type'] not in ('CheckedDecordInit', 'DecordDecode',
+                                        'RawFrameDecode')
+            ]
+            for source, init in (('video', 'CheckedDecordInit'),
+                                 (f'cache {size[0]}x{size[1]}',
+                                  'FramePackInit')):
+                pipeline = Compose([
+                    dict(type=init), steps[0],
+                    dict(type='DecordDecode'), *steps[1:]
+                ])
+                variants[f'{method} {path}, {source}'] = (
+                    lambda video, p=pipeline, s=source, m=method: p(
+                        dict(
+                            filename=(packs[m][video]
+                                      if s != 'video' else video),
+                            start_index=0,
+                            label=0,
+                            modality='RGB')))
+    return variants
+
+
+def time_device_side(variants: Dict[str, Callable[[str],
+                                                  Dict]], videos: List[str],
+                     rounds: int) -> Dict[str, Tuple[int, List[float]]]:
+    """Milliseconds per sample of ClipAugmentDataPreprocessor on batches of
+    each ``device`` variant's samples (CVRL 4 per batch, CARL 1), one
+    thread; name -> (batch, times)."""
+    import torch
+    from mmaction.registry import MODELS
+    torch.set_num_threads(1)
+    preprocessor = MODELS.build(
+        dict(
+            type='ClipAugmentDataPreprocessor',
+            mean=[123.675, 116.28, 103.53],
+            std=[58.395, 57.12, 57.375]))
+    results = {}
+    for name, variant in variants.items():
+        if ' device, video' not in name:
+            continue
+        batch = 4 if name.startswith('cvrl') else 1
+        packed = [variant(video) for video in videos]
+        times = []
+        for round_ in range(rounds * len(videos)):
+            chosen = [packed[(round_ + i) % len(packed)] for i in range(batch)]
+            data = dict(
+                inputs=[p['inputs'] for p in chosen],
+                data_samples=[p['data_samples'] for p in chosen])
+            start = time.perf_counter()
+            preprocessor(data, True)
+            times.append((time.perf_counter() - start) / batch)
+        results[name.split(',')[0]] = (batch, times)
+    return results
+
+
 def build_packs(videos: List[str],
                 out: str,
                 size: Tuple[int, int] = (64, 64),
@@ -200,6 +287,12 @@ def main() -> None:
         action='store_true',
         help='also time the sampling shapes of CVRL and CARL (a second '
         'table)')
+    parser.add_argument(
+        '--full-augmentation',
+        action='store_true',
+        help='also time the CVRL and CARL configs\' training samples at '
+        'their full augmentation, in the worker and on the device (a third '
+        'table)')
     args = parser.parse_args()
     core = min(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {core})
@@ -222,6 +315,14 @@ def main() -> None:
             big_packs = build_packs(videos, cache_dir, (298, 224))
             clip_seconds = time_variants(
                 clip_pipelines(big_packs), videos, args.rounds)
+        if args.full_augmentation:
+            variants = full_augmentation_pipelines({
+                method:
+                build_packs(videos, cache_dir, size)
+                for method, (_, size) in FULL_AUGMENTATION_CONFIGS.items()
+            })
+            full_seconds = time_variants(variants, videos, args.rounds)
+            device_side = time_device_side(variants, videos, args.rounds)
     print(f'\n{len(videos)} clips ({sum(num_frames)} frames) x {args.rounds} '
           f'rounds on CPU core {core}: 2 views x 16 frames, 64x64, crop 56, '
           f'flip, 4x4 grid\n')
@@ -234,6 +335,20 @@ def main() -> None:
         print('\nSampling shapes of the other methods (stock transforms, '
               'two clips per video, 224x224):\n')
         print_table(clip_seconds, None)
+    if args.full_augmentation:
+        print('\nTraining samples of the CVRL and CARL configs at full '
+              'augmentation; cpu: augmented in the worker, device: drawn '
+              'in the worker for ClipAugmentDataPreprocessor:\n')
+        print_table(full_seconds, None)
+        print('\nThe device side on this CPU, one thread '
+              '(ClipAugmentDataPreprocessor on a batch of the device '
+              'samples, normalisation included):\n')
+        print('| device side | batch | ms/sample (mean) | '
+              'ms/sample (median) |')
+        print('|---|---|---|---|')
+        for name, (batch, times) in device_side.items():
+            print(f'| {name} | {batch} | {1000 * np.mean(times):.1f} | '
+                  f'{1000 * np.median(times):.1f} |')
 
 
 def time_variants(variants: Dict[str, Callable[[str], Dict]],

@@ -17,8 +17,12 @@ channel over the whole clip (the clip is one tall image there); saturation
 scales the S channel of HSV; the blur pads with zeros. MMAction2's
 ``ColorJitter`` instead draws once for all clips of a sample and fixes its
 op order at construction. Frames are stored back as ``uint8`` after each
-op (the official code keeps floats): at most half a grey level of
-rounding per op.
+transform (the official code keeps floats): at most half a grey level of
+rounding per transform.
+
+These transforms augment in the data worker. :class:`PerViewOnDevice`
+draws the same values there and leaves the work to the training device
+(``ClipAugmentDataPreprocessor``, the torch ops of :mod:`.functional`).
 """
 from typing import Dict, List, Sequence, Tuple, Union
 
