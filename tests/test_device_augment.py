@@ -381,3 +381,31 @@ def test_a_path_without_flips_would_fail_the_comparison():
     # the left half stays brighter: the comparison's left - right statistic
     # would be tens of standard errors off
     assert unflipped[:, :, 6].mean() > 10
+
+
+@pytest.mark.parametrize('config, preprocessor_type', [
+    ('cvrl_r3d50_16xb64-200e_kinetics400.py', 'ClipAugmentDataPreprocessor'),
+    ('cvrl_r3d50_16xb64-200e_kinetics400_cpu-augment.py',
+     'ActionDataPreprocessor'),
+])
+def test_cvrl_config_paths_give_the_model_the_same_input(
+        config, preprocessor_type):
+    from mmengine.config import Config
+
+    from .conftest import REPO_ROOT, video_path
+    cfg = Config.fromfile(f'{REPO_ROOT}/configs/cvrl/{config}')
+    assert cfg.model.data_preprocessor.type == preprocessor_type
+    np.random.seed(0)
+    packed = Compose(cfg.train_dataloader.dataset.pipeline)(
+        dict(
+            filename=video_path('clip_340x256_300f.mp4'),
+            label=0,
+            start_index=0,
+            modality='RGB'))
+    model_input = MODELS.build(cfg.model.data_preprocessor)(dict(
+        inputs=[packed['inputs']], data_samples=[packed['data_samples']]),
+                                                            True)['inputs']
+    # normalised clip pairs at 224x224, whichever side augmented
+    assert model_input.shape == (1, 2, 3, 16, 224, 224)
+    assert model_input.dtype == torch.float32
+    assert -2.2 < model_input.min() and model_input.max() < 2.7

@@ -1,6 +1,7 @@
 """Per-view clip augmentation on the training device."""
 from typing import Dict, List, Tuple
 
+import numpy as np
 import torch
 from mmaction.models import ActionDataPreprocessor
 from mmaction.registry import MODELS
@@ -80,8 +81,7 @@ class ClipAugmentDataPreprocessor(ActionDataPreprocessor):
         """
         for index, (clips, record) in enumerate(zip(inputs, records)):
             views = len(record[0]['box'])
-            if clips.dim(
-            ) != 5 or clips.shape[0] != views or clips.shape[1] != 3:
+            if clips.dim() != 5 or tuple(clips.shape[:2]) != (views, 3):
                 raise ValueError(
                     f'ClipAugmentDataPreprocessor: sample {index} has inputs '
                     f'{tuple(clips.shape)}, its draws {views} views; expected'
@@ -125,29 +125,40 @@ class ClipAugmentDataPreprocessor(ActionDataPreprocessor):
 
     @staticmethod
     def apply_op(clips: torch.Tensor, op: Dict) -> torch.Tensor:
-        """One op of ``PerViewOnDevice``'s on the views that drew it."""
-        rows = torch.from_numpy(op['apply']).nonzero()[:, 0].to(clips.device)
-        if len(rows) == 0:
+        """One op of ``PerViewOnDevice``'s on the views that drew it;
+        ``clips`` ``(B, 3, T, H, W)``, the op's parameters ``(B, ...)``."""
+        applied = np.flatnonzero(op['apply'])
+        if applied.size == 0:
             return clips
+        device = clips.device
 
-        def values(key: str) -> torch.Tensor:
+        def on_device(indices: np.ndarray) -> torch.Tensor:
+            return torch.from_numpy(indices).to(device)
+
+        def values(key: str, among: np.ndarray) -> torch.Tensor:
             return torch.as_tensor(
-                op[key], dtype=torch.float32)[rows.cpu()].to(clips.device)
+                np.asarray(op[key])[applied][among],
+                dtype=torch.float32,
+                device=device)
 
+        rows = on_device(applied)
         selected = clips[rows]
         if op['op'] == 'ClipColorJitter':
-            order = torch.as_tensor(op['order'])[rows.cpu()]
+            # every view its own order: step by step, each op on the
+            # views that drew it at that step
+            order = np.asarray(op['order'])[applied]
             for step in range(order.shape[1]):
                 for code, name in enumerate(COLOR_OP_NAMES):
-                    mine = (order[:, step] == code).nonzero()[:, 0]
-                    if len(mine):
-                        mine_dev = mine.to(clips.device)
-                        selected[mine_dev] = functional.COLOR_OPS[name](
-                            selected[mine_dev], values(name)[mine_dev])
+                    mine = np.flatnonzero(order[:, step] == code)
+                    if mine.size:
+                        index = on_device(mine)
+                        selected[index] = functional.COLOR_OPS[name](
+                            selected[index], values(name, mine))
         elif op['op'] == 'ClipRandomGrayscale':
             selected = functional.to_grayscale(selected)
         elif op['op'] == 'ClipGaussianBlur':
-            selected = functional.gaussian_blur(selected, values('sigma'))
+            selected = functional.gaussian_blur(selected,
+                                                values('sigma', slice(None)))
         elif op['op'] == 'ClipRandomSolarize':
             selected = functional.solarize(selected)
         else:
