@@ -150,7 +150,9 @@ class FramePackReader:
                 if frame is None:
                     raise FramePackError(
                         f'{self.path}: frame {index} does not decode')
-                frames[row] = frame[..., ::-1]
+                # in place, SIMD: a reversed-channel copy costs 2/3 of
+                # the decode
+                cv2.cvtColor(frame, cv2.COLOR_BGR2RGB, dst=frames[row])
         return DecodedFrames(frames)
 
 
