@@ -9,6 +9,14 @@ view of a batch at once, on the training device). Every op takes clips
 Colour ops clip the result to ``[0, 255]``, as the official CVRL code
 (tensorflow/models ``official/projects/video_ssl``, after SimCLR v2) does
 after every op.
+
+Why not Kornia, whose video augmentation also draws once per clip: its
+ops are torchvision's (contrast towards each image's grey mean, saturation
+blended with grey, blur with reflected borders), not the release's
+(contrast towards each channel's mean over the clip, saturation scaled in
+HSV, zero padding), and it draws on the device from torch's global
+generator, where exact resume needs the draws of the sample's seeded
+generator in the data worker. The ops are a few lines of torch each.
 """
 from typing import Tuple
 
