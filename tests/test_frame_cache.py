@@ -14,7 +14,7 @@ from mmaction.registry import TRANSFORMS
 from mmengine.dataset import Compose
 
 from scfa_mm.datasets.frame_pack import (FramePackError, FramePackReader,
-                                         is_complete_pack)
+                                         is_complete_pack, write_pack)
 from .conftest import REPO_ROOT, video_path, write_moving_square_videos
 
 SCRIPT = os.path.join(REPO_ROOT, 'tools', 'data', 'build_frame_cache.py')
@@ -202,3 +202,21 @@ def test_frame_folders_are_cached_and_missing_frames_named(tmp_path):
     ]).astype(float)
     # same size (64x48): only the second JPEG encoding differs
     assert np.abs(stored - expected).mean() < 3.5
+
+
+def test_pack_chroma_subsampling_is_recorded_and_applied(tmp_path):
+    # alternate red and blue columns: chroma detail that 4:2:0 halves
+    frame = np.zeros((32, 32, 3), np.uint8)
+    frame[:, 0::2, 0] = 255
+    frame[:, 1::2, 2] = 255
+    errors = {}
+    for subsampling in ('444', '420'):
+        path = str(tmp_path / f'{subsampling}.pack')
+        write_pack(path, [frame] * 2, subsampling=subsampling)
+        pack = FramePackReader(path)
+        assert pack.header['subsampling'] == subsampling
+        decoded = pack.get_batch([1]).asnumpy()[0].astype(float)
+        errors[subsampling] = np.abs(decoded - frame).mean()
+    assert errors['444'] < 2 and errors['420'] > 20, errors
+    with pytest.raises(ValueError, match="subsampling must be one of"):
+        write_pack(str(tmp_path / 'bad.pack'), [frame], subsampling='422')

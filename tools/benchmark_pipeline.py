@@ -56,9 +56,10 @@ import scfa_mm  # noqa: F401  (registers the transforms)
 from scfa_mm.datasets.frame_pack import write_pack
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-# method -> (config, frame size of its cache (w, h)): Kinetics as
-# MMAction2 prepares it (340x256, the size CVRL's pipeline resizes to);
-# Penn Action at the 224x224 of CARL's cache config
+# method -> (config, frame size of its cache (w, h)), as the cache configs
+# build them (4:2:0 JPEG chroma): Kinetics at 340x256
+# (kinetics400_cvrl_cache.py), Penn Action at 224x224
+# (penn_action_carl_cache.py)
 FULL_AUGMENTATION_CONFIGS = dict(
     cvrl=('configs/cvrl/cvrl_r3d50_16xb64-200e_kinetics400.py', (340, 256)),
     carl=('configs/carl/carl_r50-transformer_4xb1-300e_penn-action.py', (224,
@@ -194,7 +195,7 @@ def full_augmentation_pipelines(
                                         'RawFrameDecode')
             ]
             for source, init in (('video', 'CheckedDecordInit'),
-                                 (f'cache {size[0]}x{size[1]}',
+                                 (f'cache {size[0]}x{size[1]} 4:2:0',
                                   'FramePackInit')):
                 pipeline = Compose([
                     dict(type=init), steps[0],
@@ -247,7 +248,8 @@ def time_device_side(variants: Dict[str, Callable[[str],
 def build_packs(videos: List[str],
                 out: str,
                 size: Tuple[int, int] = (64, 64),
-                with_rawframes: bool = False) -> Dict[str, str]:
+                with_rawframes: bool = False,
+                subsampling: str = '444') -> Dict[str, str]:
     """Frame packs of ``videos`` at ``size`` (w, h), as
     build_frame_cache.py writes them, and with ``with_rawframes`` the same
     frames as JPEG files in a folder beside each pack."""
@@ -259,7 +261,11 @@ def build_packs(videos: List[str],
             for frame in reader.get_batch(list(range(len(reader)))).asnumpy()
         ]
         packs[video] = osp.join(out, f'{osp.basename(video)}_{size[0]}.pack')
-        write_pack(packs[video], frames, fps=reader.get_avg_fps())
+        write_pack(
+            packs[video],
+            frames,
+            fps=reader.get_avg_fps(),
+            subsampling=subsampling)
         if not with_rawframes:
             continue
         frame_dir = packs[video][:-len('.pack')]

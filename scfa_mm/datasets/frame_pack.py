@@ -8,7 +8,8 @@ video up to its last needed frame. Layout::
     | frame 0 | frame 1 | ... | frame F-1
 
 The header records ``num_frames`` (F), ``height``, ``width``,
-``encoding``, ``quality``, ``fps`` and ``size`` (the file's total length).
+``encoding``, ``quality``, ``subsampling`` (JPEG chroma), ``fps`` and
+``size`` (the file's total length).
 A file whose length differs from ``size`` is incomplete and is refused by
 name; writers create the pack under a temporary name and rename it into
 place, so a pack that exists is complete.
@@ -24,6 +25,11 @@ import numpy as np
 
 MAGIC = b'SCFAPACK'
 SUFFIX = '.pack'
+# JPEG chroma subsampling: name -> OpenCV's flag
+SUBSAMPLING = {
+    '444': cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444,
+    '420': cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420,
+}
 
 
 class FramePackError(ValueError):
@@ -32,20 +38,28 @@ class FramePackError(ValueError):
 
 def encode_frames(frames: Sequence[np.ndarray],
                   quality: int = 90,
-                  fps: float = 30.0) -> bytes:
+                  fps: float = 30.0,
+                  subsampling: str = '444') -> bytes:
     """The bytes of a pack of ``frames`` (each ``(H, W, 3)`` RGB uint8)
-    from a video of ``fps`` frames per second."""
+    from a video of ``fps`` frames per second.
+
+    ``subsampling`` is the JPEG chroma: ``'444'`` (none) by default, as
+    small frames need it (at 64x64, 4:2:0 halves colour detail and costs
+    ~30% more error for ~20% less size); ``'420'`` for frames at about
+    their video's own resolution, whose H.264 chroma is 4:2:0 already,
+    decodes 25% faster (0.32 instead of 0.43 ms a 340x256 frame).
+    """
     if len(frames) == 0:
         raise ValueError('a frame pack needs at least one frame')
+    if subsampling not in SUBSAMPLING:
+        raise ValueError(f'subsampling must be one of {sorted(SUBSAMPLING)}'
+                         f', got {subsampling!r}')
     height, width = frames[0].shape[:2]
     encoded = []
     for frame in frames:
-        # No chroma subsampling: at 64x64 the default 4:2:0 halves colour
-        # detail and costs ~30% more error for ~20% less size.
         ok, data = cv2.imencode('.jpg', frame[..., ::-1], [
             cv2.IMWRITE_JPEG_QUALITY, quality,
-            cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
-            cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444
+            cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SUBSAMPLING[subsampling]
         ])
         if not ok:
             raise ValueError('JPEG encoding failed')
@@ -58,6 +72,7 @@ def encode_frames(frames: Sequence[np.ndarray],
         width=int(width),
         encoding='jpeg',
         quality=quality,
+        subsampling=subsampling,
         fps=float(fps),
         size=0)
     # The size field depends on the header's own length: fix it by
@@ -82,10 +97,11 @@ def encode_frames(frames: Sequence[np.ndarray],
 def write_pack(path: str,
                frames: Sequence[np.ndarray],
                quality: int = 90,
-               fps: float = 30.0) -> int:
+               fps: float = 30.0,
+               subsampling: str = '444') -> int:
     """Write a pack atomically (temporary file, then rename); returns its
-    size in bytes."""
-    content = encode_frames(frames, quality, fps)
+    size in bytes. Arguments as :func:`encode_frames`."""
+    content = encode_frames(frames, quality, fps, subsampling)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     temporary = f'{path}.partial-{os.getpid()}'
     with open(temporary, 'wb') as f:

@@ -35,7 +35,8 @@ import cv2
 import numpy as np
 from mmengine.utils import track_parallel_progress, track_progress
 
-from scfa_mm.datasets.frame_pack import SUFFIX, is_complete_pack, write_pack
+from scfa_mm.datasets.frame_pack import (SUBSAMPLING, SUFFIX, is_complete_pack,
+                                         write_pack)
 
 CHUNK = 64  # frames decoded per request: bounds memory on long videos
 
@@ -86,10 +87,14 @@ def read_frame_folder(path: str, num_frames: int, filename_tmpl: str,
 
 
 def build_one(
-    entry: Tuple[int, str], data_prefix: str, out: str, size: Tuple[int, int],
-    interpolation: str, quality: int, rawframes: Optional[Tuple[str, int,
-                                                                float]]
-) -> Tuple[int, str, Optional[str], int, int]:
+        entry: Tuple[int, str],
+        data_prefix: str,
+        out: str,
+        size: Tuple[int, int],
+        interpolation: str,
+        quality: int,
+        rawframes: Optional[Tuple[str, int, float]],
+        subsampling: str = '444') -> Tuple[int, str, Optional[str], int, int]:
     """``(line number, line, failure or None, frames, bytes)``."""
     number, line = entry
     video = line.split()[0]
@@ -114,7 +119,8 @@ def build_one(
                 f'{first[0] if first else ""}', 0, 0)
     if not frames:
         return number, line, f'{source}: no frame', 0, 0
-    written = write_pack(target, frames, quality=quality, fps=fps)
+    written = write_pack(
+        target, frames, quality=quality, fps=fps, subsampling=subsampling)
     return number, line, None, len(frames), written
 
 
@@ -140,6 +146,13 @@ def parse_args() -> argparse.Namespace:
         help="resampling (default: bilinear, as MMAction2's Resize, so that "
         'cached frames are the resized frames of the video pipeline)')
     parser.add_argument('--quality', type=int, default=90, help='JPEG')
+    parser.add_argument(
+        '--subsampling',
+        choices=sorted(SUBSAMPLING),
+        default='444',
+        help='JPEG chroma: 444 (default) for small frames such as SCFA\'s '
+        '64x64; 420 for frames near the video\'s resolution (its chroma is '
+        '4:2:0 already), 25%% faster to decode')
     parser.add_argument(
         '--rawframes',
         action='store_true',
@@ -170,6 +183,7 @@ def main() -> int:
         size=tuple(args.size),
         interpolation=args.interpolation,
         quality=args.quality,
+        subsampling=args.subsampling,
         rawframes=(args.filename_tmpl, args.start_index,
                    args.fps) if args.rawframes else None)
     if args.nproc > 1:
