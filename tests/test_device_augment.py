@@ -307,7 +307,9 @@ def test_refusals_name_what_is_wrong():
     with pytest.raises(ValueError, match='crop, resize and flip come first'):
         device_pipeline(PER_CLIP[3:] + PER_CLIP[:3])
     with pytest.raises(ValueError, match='needs a fixed-size Resize'):
-        device_pipeline(PER_CLIP[:1] + PER_CLIP[2:])
+        device_pipeline(PER_CLIP[:1])
+    with pytest.raises(ValueError, match='RandomResizedCrop after a Resize'):
+        device_pipeline([PER_CLIP[1], PER_CLIP[0]])
     with pytest.raises(ValueError, match='2 probabilities for 3 views'):
         device_pipeline()(sample(scene(), num_views=3))
 

@@ -66,6 +66,9 @@ class PerViewOnDevice(BaseTransform):
         self.clip_ops = []
         for transform in self.transforms:
             self._add(transform)
+        if self.crop is not None and self.size is None:
+            raise ValueError('PerViewOnDevice: RandomResizedCrop needs a '
+                             'fixed-size Resize after it')
 
     def _add(self, transform: BaseTransform) -> None:
         name = type(transform).__name__
@@ -73,10 +76,14 @@ class PerViewOnDevice(BaseTransform):
         if spatial and self.clip_ops:
             raise ValueError(f'PerViewOnDevice: {name} after a colour or '
                              'blur op; crop, resize and flip come first')
+        if isinstance(transform, (RandomResizedCrop, Resize)) and (
+                self.size is not None):
+            raise ValueError(f'PerViewOnDevice: {name} after a Resize; one '
+                             'RandomResizedCrop, then one Resize')
         if isinstance(transform, RandomResizedCrop):
-            if transform.lazy:
-                raise ValueError('PerViewOnDevice: RandomResizedCrop must '
-                                 'not be lazy')
+            if transform.lazy or self.crop is not None:
+                raise ValueError('PerViewOnDevice: one RandomResizedCrop, '
+                                 'not lazy')
             self.crop = transform
         elif isinstance(transform, Resize):
             width, height = transform.scale
@@ -105,10 +112,6 @@ class PerViewOnDevice(BaseTransform):
         else:
             raise ValueError(f'PerViewOnDevice: {name} is not supported; '
                              f'supported: {", ".join(_SUPPORTED)}')
-        if self.crop is not None and self.size is None and (self.flip_ratio
-                                                            or self.clip_ops):
-            raise ValueError('PerViewOnDevice: RandomResizedCrop needs a '
-                             'fixed-size Resize right after it')
 
     def transform(self, results: Dict) -> Dict:
         """Draw the augmentation of every view; needs ``imgs``,
