@@ -324,10 +324,21 @@ def main() -> None:
         if args.full_augmentation:
             variants = full_augmentation_pipelines({
                 method:
-                build_packs(videos, cache_dir, size)
+                build_packs(videos, cache_dir, size, subsampling='420')
                 for method, (_, size) in FULL_AUGMENTATION_CONFIGS.items()
             })
-            full_seconds = time_variants(variants, videos, args.rounds)
+            # each path interleaved with its own kind, as a data worker
+            # runs one pipeline (the worker path's large arrays would
+            # otherwise evict the device path's from the caches)
+            full_seconds = {}
+            for path in ('cpu', 'device'):
+                full_seconds.update(
+                    time_variants(
+                        {
+                            name: variant
+                            for name, variant in variants.items()
+                            if f' {path}, ' in name
+                        }, videos, args.rounds))
             device_side = time_device_side(variants, videos, args.rounds)
     print(f'\n{len(videos)} clips ({sum(num_frames)} frames) x {args.rounds} '
           f'rounds on CPU core {core}: 2 views x 16 frames, 64x64, crop 56, '
@@ -344,7 +355,8 @@ def main() -> None:
     if args.full_augmentation:
         print('\nTraining samples of the CVRL and CARL configs at full '
               'augmentation; cpu: augmented in the worker, device: drawn '
-              'in the worker for ClipAugmentDataPreprocessor:\n')
+              'in the worker for ClipAugmentDataPreprocessor (each path '
+              'timed on its own, its variants interleaved):\n')
         print_table(full_seconds, None)
         print('\nThe device side on this CPU, one thread '
               '(ClipAugmentDataPreprocessor on a batch of the device '
@@ -380,12 +392,13 @@ def time_variants(variants: Dict[str, Callable[[str], Dict]],
 
 def print_table(seconds: Dict[str, List[float]], baseline) -> None:
     base_total = sum(seconds[baseline]) if baseline else None
-    print(f'| {"pipeline":<26} | clips/s | ms/clip (mean) | speed-up |')
-    print(f'|{"-" * 28}|---------|----------------|----------|')
+    width = max(26, *(len(name) for name in seconds))
+    print(f'| {"pipeline":<{width}} | clips/s | ms/clip (mean) | speed-up |')
+    print(f'|{"-" * (width + 2)}|---------|----------------|----------|')
     for name, times in seconds.items():
         total = sum(times)
         speed_up = f'{base_total / total:7.2f}x' if baseline else '       -'
-        print(f'| {name:<26} | {len(times) / total:7.2f} | '
+        print(f'| {name:<{width}} | {len(times) / total:7.2f} | '
               f'{1000 * total / len(times):14.1f} | {speed_up} |')
 
 
