@@ -1,32 +1,30 @@
 """Per-view augmentation on the device (PerViewOnDevice +
 ClipAugmentDataPreprocessor) against OpenCV and against the CPU path."""
+import os.path as osp
+
 import cv2
 import numpy as np
 import pytest
 import torch
 from mmaction.registry import MODELS
+from mmengine.config import Config
 from mmengine.dataset import Compose
 
 from scfa_mm.datasets import randomness
 from scfa_mm.datasets.transforms import functional
 from scfa_mm.datasets.transforms.device_augment import stack_view_augment
+from .conftest import REPO_ROOT, video_path
 
 # CVRL's augmentation (configs/_base_/datasets/kinetics400_cvrl.py) at a
 # small size: the same ranges and probabilities
+CVRL = Config.fromfile(
+    osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
+             'kinetics400_cvrl.py'))
 PER_CLIP = [
-    dict(
-        type='RandomResizedCrop',
-        area_range=(0.3, 1.0),
-        aspect_ratio_range=(0.5, 2.0)),
-    dict(type='Resize', scale=(40, 40), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='ClipColorJitter', p=0.8),
-    dict(type='ClipRandomGrayscale', p=0.2),
+    dict(t, scale=(40, 40)) if t['type'] == 'Resize' else dict(t)
+    for t in CVRL.per_clip_augmentation
 ]
-ASYMMETRIC = [
-    dict(type='ClipGaussianBlur', p=(1.0, 0.1)),
-    dict(type='ClipRandomSolarize', p=(0.0, 0.2)),
-]
+ASYMMETRIC = [dict(t) for t in CVRL.asymmetric_augmentation]
 PACK = dict(type='PackActionInputs', algorithm_keys=('view_augment', ))
 
 
@@ -392,9 +390,6 @@ def test_a_path_without_flips_would_fail_the_comparison():
 ])
 def test_cvrl_config_paths_give_the_model_the_same_input(
         config, preprocessor_type):
-    from mmengine.config import Config
-
-    from .conftest import REPO_ROOT, video_path
     cfg = Config.fromfile(f'{REPO_ROOT}/configs/cvrl/{config}')
     assert cfg.model.data_preprocessor.type == preprocessor_type
     np.random.seed(0)

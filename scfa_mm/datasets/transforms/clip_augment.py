@@ -33,6 +33,7 @@ from mmcv.transforms import BaseTransform
 
 from . import functional
 from .functional import blur_kernel_size
+from .wrappers import view_layout
 
 Probability = Union[float, Sequence[float]]
 
@@ -49,16 +50,9 @@ def _check_probability(name: str, p: Probability) -> Tuple[float, ...]:
     return values
 
 
-def _clips(results: Dict) -> List[slice]:
+def _clips(results: Dict, owner: str) -> List[slice]:
     """The frames of each clip of a sample, in ``imgs`` order."""
-    num_frames = len(results['imgs'])
-    num_clips = int(results.get('num_clips', 1))
-    clip_len = int(results.get('clip_len', num_frames))
-    if num_clips * clip_len != num_frames:
-        raise ValueError(
-            f'{num_frames} frames for num_clips={num_clips} x '
-            f'clip_len={clip_len} in '
-            f'{results.get("filename", results.get("frame_dir"))!r}')
+    num_clips, clip_len = view_layout(results, owner)
     return [slice(i * clip_len, (i + 1) * clip_len) for i in range(num_clips)]
 
 
@@ -73,7 +67,7 @@ class _ClipTransform(BaseTransform):
         raise NotImplementedError
 
     def transform(self, results: Dict) -> Dict:
-        clips = _clips(results)
+        clips = _clips(results, type(self).__name__)
         if len(self.p) not in (1, len(clips)):
             raise ValueError(
                 f'{type(self).__name__}: {len(self.p)} probabilities for '

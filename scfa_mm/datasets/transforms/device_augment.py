@@ -10,6 +10,7 @@ from ..randomness import seed_sample
 from .clip_augment import (ClipColorJitter, ClipGaussianBlur,
                            ClipRandomGrayscale, ClipRandomSolarize,
                            _ClipTransform)
+from .wrappers import view_layout
 
 # The results key (and data sample field) that carries the draws.
 VIEW_AUGMENT_KEY = 'view_augment'
@@ -117,14 +118,8 @@ class PerViewOnDevice(BaseTransform):
         """Draw the augmentation of every view; needs ``imgs``,
         ``num_clips``, ``clip_len``."""
         seed_sample(results)
-        num_views, clip_len = int(results['num_clips']), int(
-            results['clip_len'])
+        num_views, _ = view_layout(results, 'PerViewOnDevice')
         imgs = results['imgs']
-        if len(imgs) != num_views * clip_len:
-            raise ValueError(
-                f'PerViewOnDevice: {len(imgs)} frames for '
-                f'num_clips={num_views} x clip_len={clip_len} in '
-                f'{results.get("filename", results.get("frame_dir"))!r}')
         shapes = {img.shape for img in imgs}
         if len(shapes) > 1:
             raise ValueError(

@@ -1,11 +1,27 @@
 """A wrapper that augments every view of a sample on its own."""
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform, Compose
 
 # Keys a view's sub-pipeline reads or rewrites that stay per sample.
 _MERGED_KEYS = ('imgs', 'img_shape', 'num_clips')
+
+
+def view_layout(results: Dict, owner: str) -> Tuple[int, int]:
+    """``(num_views, clip_len)`` of a sample whose ``imgs`` hold
+    ``num_clips`` views of ``clip_len`` frames, view-major (one view of
+    every frame without those keys); a frame count that does not fit is an
+    error naming ``owner`` and the video."""
+    num_frames = len(results['imgs'])
+    num_views = int(results.get('num_clips', 1))
+    clip_len = int(results.get('clip_len', num_frames))
+    if num_views * clip_len != num_frames:
+        raise ValueError(
+            f'{owner}: {num_frames} frames for num_clips={num_views} x '
+            f'clip_len={clip_len} in '
+            f'{results.get("filename", results.get("frame_dir"))!r}')
+    return num_views, clip_len
 
 
 @TRANSFORMS.register_module()
@@ -42,14 +58,8 @@ class PerView(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         """Augment every view; needs ``imgs``, ``num_clips``, ``clip_len``."""
-        num_views, clip_len = int(results['num_clips']), int(
-            results['clip_len'])
+        num_views, clip_len = view_layout(results, 'PerView')
         imgs = results['imgs']
-        if len(imgs) != num_views * clip_len:
-            raise ValueError(
-                f'PerView: {len(imgs)} frames for num_clips={num_views} x '
-                f'clip_len={clip_len} in '
-                f'{results.get("filename", results.get("frame_dir"))!r}')
         views = []
         for view in range(num_views):
             inputs = dict(results)
