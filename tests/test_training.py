@@ -277,28 +277,6 @@ def test_published_backbone_initialises_a_config_backbone(
         torch.testing.assert_close(value, trained[f'backbone.{key}'])
 
 
-def test_cvrl_trains_and_validates_through_the_runner(tiny_data, tmp_path):
-    _, options = tiny_data
-    work_dir = tmp_path / 'cvrl'
-    output = run_tool([
-        sys.executable, 'tools/train.py',
-        'configs/cvrl/cvrl_r3d18-small_synthetic.py', '--work-dir',
-        str(work_dir), '--cfg-options', *options, 'train_cfg.max_epochs=1',
-        'train_cfg.val_interval=1', 'train_dataloader.batch_size=4',
-        'val_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
-        'val_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False',
-        'val_dataloader.persistent_workers=False',
-        'model.backbone.base_channels=8', 'model.neck.in_channels=64',
-        'model.cls_head.in_channels=64', 'default_hooks.logger.interval=1'
-    ], REPO_ROOT)
-    losses = [float(v) for v in re.findall(r'loss_supcon: ([0-9.]+)', output)]
-    assert len(losses) == 2  # 8 videos in batches of 4
-    assert all(0 < loss < 10 for loss in losses)
-    assert re.search(r'Epoch\(val\) \[1\]\[2/2\]\s+acc/top1: [0-9.]+', output)
-    assert (work_dir / 'epoch_1.pth').is_file()
-
-
 def test_test_tool_stops_on_a_label_out_of_range(tiny_data, tmp_path):
     root, options = tiny_data
     bad_list = tmp_path / 'bad.txt'
@@ -378,12 +356,12 @@ def test_carl_trains_and_tools_test_reports_the_frame_metrics(
         assert re.search(rf'{key}: -?[0-9.]+', output), key
 
 
-def test_cvrl_augmented_on_the_device_trains_and_resumes_exactly(
+def test_cvrl_augmented_on_the_device_trains_validates_and_resumes_exactly(
         tiny_data, tmp_path):
     """The small CVRL config with its augmentation drawn in two data
-    workers and done by ClipAugmentDataPreprocessor: a run resumed from
-    its epoch-1 checkpoint ends with the uninterrupted run's weights (the
-    draws replay)."""
+    workers and done by ClipAugmentDataPreprocessor trains and validates
+    its online probe; a run resumed from its epoch-1 checkpoint ends with
+    the uninterrupted run's weights (the draws replay)."""
     _, options = tiny_data
     config = tmp_path / 'cvrl_device.py'
     config.write_text(f'''
@@ -401,9 +379,12 @@ train_dataloader = dict(dataset=dict(pipeline=[
     dict(type='PackActionInputs', algorithm_keys=('view_augment', ))]))
 ''')
     options = options + [
-        'train_cfg.max_epochs=2', 'train_cfg.val_interval=10',
+        'train_cfg.max_epochs=2', 'train_cfg.val_interval=2',
         'train_dataloader.batch_size=4', 'train_dataloader.num_workers=2',
         'train_dataloader.persistent_workers=False',
+        'val_dataloader.batch_size=4', 'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False',
+        'default_hooks.logger.interval=1',
         'default_hooks.checkpoint.interval=1',
         'default_hooks.checkpoint.max_keep_ckpts=2', 'randomness.seed=3'
     ]
@@ -417,6 +398,10 @@ train_dataloader = dict(dataset=dict(pipeline=[
 
     output = run_tool(command(tmp_path / 'whole'), REPO_ROOT)
     assert 'PerViewOnDevice' in output  # the config as the Runner printed it
+    losses = [float(v) for v in re.findall(r'loss_supcon: ([0-9.]+)', output)]
+    assert len(losses) == 4  # 8 videos in batches of 4, 2 epochs
+    assert all(0 < loss < 10 for loss in losses)
+    assert re.search(r'Epoch\(val\) \[2\]\[2/2\]\s+acc/top1: [0-9.]+', output)
     output = run_tool(
         command(tmp_path / 'resumed', '--resume',
                 str(tmp_path / 'whole' / 'epoch_1.pth')), REPO_ROOT)
