@@ -58,7 +58,7 @@ def test_smoke_mode_runs_every_section_and_its_figures_add_up(tmp_path):
     # the sections in two processes at once: the suite's time is short
     # (the command runs them all by default)
     first = run_smoke(tmp_path / 'a', ['models', 'distributed'])
-    second = run_smoke(tmp_path / 'b', ['carl_video', 'runner'])
+    second = run_smoke(tmp_path / 'b', ['carl_video', 'augment', 'runner'])
     report = {}
     for process, out_dir in ((first, tmp_path / 'a'), (second,
                                                        tmp_path / 'b')):
@@ -134,6 +134,14 @@ def test_smoke_mode_runs_every_section_and_its_figures_add_up(tmp_path):
         limit = 1e-5 if row['precision'] == 'fp32' else 5e-2
         assert row['max_diff_vs_first'] < limit, row
 
+    # the augmentation section: both methods, the smoke sizes' crop, the
+    # same output on the same device
+    augment = {row['method']: row for row in report['augment']['rows']}
+    assert set(augment) == {'CVRL R3D-50', 'CARL R50 + Transformer'}
+    for row in augment.values():
+        assert row['output_shape'] == [2, 3, 4, 24, 24]
+        assert row['max_abs_diff'] == 0 and row['ms_per_batch'] > 0
+
     # the Runner trained, then tested every video of the test list
     runner = report['runner']
     cache = tmp_path / 'b' / 'runner' / 'synthetic' / 'frame_cache'
@@ -147,7 +155,8 @@ def test_smoke_mode_runs_every_section_and_its_figures_add_up(tmp_path):
         tmp_path / 'b' / 'report.md').read_text()
     for heading in ('## Training steps of every method',
                     '## End to end through the Runner', '## torch.distributed',
-                    '## CARL: a whole video at test time'):
+                    '## CARL: a whole video at test time',
+                    '## CVRL and CARL: augmentation on the device'):
         assert heading in markdown
 
 

@@ -24,6 +24,10 @@ On one CUDA GPU, within about 8 minutes, with no data and no downloads:
 4. ``carl_video``: a 600-frame 224x224 video through the Penn Action CARL
    model at test time, at three chunk sizes: time, peak memory, and the
    embeddings of every chunk size against the first.
+5. ``augment``: CVRL's and CARL's per-view augmentation
+   (``ClipAugmentDataPreprocessor``) on the GPU against the same draws on
+   the CPU (largest difference in grey levels), and its time and peak
+   memory per batch at each config's per-GPU batch.
 
 It writes ``report.md`` and ``report.json`` to ``--out``
 (``work_dirs/gpu_acceptance``). ``--smoke`` runs the same sections on the
@@ -54,7 +58,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
-SECTIONS = ('models', 'distributed', 'carl_video', 'runner')
+SECTIONS = ('models', 'distributed', 'carl_video', 'augment', 'runner')
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # a clone without `pip install -e .` imports scfa_mm from the repository
 if REPO_ROOT not in sys.path:
@@ -955,6 +959,62 @@ def distributed_worker(args: argparse.Namespace) -> None:
 # 4. CARL's whole-video pass
 
 
+def section_augment(sizes: Sizes, device: str) -> dict:
+    """ClipAugmentDataPreprocessor on ``device`` against the CPU, and its
+    time per batch, for the configs that augment on the device."""
+    import torch
+    from mmaction.registry import MODELS
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmaction')
+    rows = []
+    for case in (case for case in METHODS if case.key in ('cvrl', 'carl')):
+        cfg = load_method_config(case)
+        shape = shrink_for_smoke(case, cfg, case.input_shape(cfg), sizes)
+        batch = sizes.batch or per_gpu_batch(cfg)
+        data = make_batch(case, cfg, shape, batch, 2, 'cpu')
+        # no normalisation: differences in grey levels
+        preprocessor = MODELS.build(dict(type='ClipAugmentDataPreprocessor'))
+        compared = min(batch, 4)
+        part = dict(
+            inputs=data['inputs'][:compared],
+            data_samples=data['data_samples'][:compared])
+        on_cpu = preprocessor(part, True)['inputs']
+        preprocessor.to(device)
+        difference = (preprocessor(part, True)['inputs'].cpu() -
+                      on_cpu).abs().flatten()
+        data['inputs'] = [clips.to(device) for clips in data['inputs']]
+        reset_peak_memory(device)
+        timer = StepTimer(device)
+        preprocessor(data, True)  # warm-up
+        timer.mark()
+        for _ in range(sizes.timed_steps):
+            out = preprocessor(data, True)['inputs']
+            timer.mark()
+        times = sorted(timer.milliseconds())
+        rows.append(
+            dict(
+                method=case.name,
+                batch=batch,
+                input_shape=list(shape),
+                output_shape=list(out.shape[1:]),
+                compared_videos=compared,
+                max_abs_diff=float(difference.max()),
+                p999_abs_diff=float(
+                    difference.kthvalue(
+                        max(1, int(0.999 * difference.numel())))[0]),
+                ms_per_batch=times[len(times) // 2],
+                peak_gib=peak_memory_gib(device)))
+        print(
+            f'[augment] {case.name}: batch {batch}, '
+            f'{rows[-1]["ms_per_batch"]:.1f} ms, max diff vs CPU '
+            f'{rows[-1]["max_abs_diff"]:.2e}',
+            flush=True)
+        del data, out
+        if device == 'cuda':
+            torch.cuda.empty_cache()
+    return dict(rows=rows)
+
+
 def section_carl_video(sizes: Sizes, device: str) -> dict:
     import torch
     from mmaction.structures import ActionDataSample
@@ -1193,6 +1253,28 @@ def write_markdown(report: dict, path: str) -> None:
                          f'{_fmt(row["peak_gib"], 2)} | '
                          f'{row["max_diff_vs_first"]:.2e} |')
         lines.append('')
+    augment = report.get('augment')
+    if augment:
+        lines += [
+            '## CVRL and CARL: augmentation on the device', '',
+            'ClipAugmentDataPreprocessor on uint8 frames as the workers hand '
+            'them over, with draws of the configs\' PerViewOnDevice: its '
+            'output on the device against the CPU\'s for the first videos '
+            '(grey levels, 0-255), and the median time of the whole batch.',
+            '', '| method | batch | input per video | output per video | '
+            'ms/batch | ms/video | peak GiB | max diff vs CPU | 99.9% diff |',
+            '|---|---|---|---|---|---|---|---|---|'
+        ]
+        for row in augment['rows']:
+            lines.append(
+                f'| {row["method"]} | {row["batch"]} | '
+                f'{tuple(row["input_shape"])} | '
+                f'{tuple(row["output_shape"])} | '
+                f'{_fmt(row["ms_per_batch"])} | '
+                f'{_fmt(row["ms_per_batch"] / row["batch"], 2)} | '
+                f'{_fmt(row["peak_gib"], 2)} | {row["max_abs_diff"]:.2e} | '
+                f'{row["p999_abs_diff"]:.2e} |')
+        lines.append('')
     with open(path, 'w') as f:
         f.write('\n'.join(lines))
 
@@ -1239,7 +1321,8 @@ def main() -> None:
         compile=compile_rows,
         runner=lambda: section_runner(sizes, device, args.out),
         distributed=lambda: section_distributed(sizes, device, args.out),
-        carl_video=lambda: section_carl_video(sizes, device))
+        carl_video=lambda: section_carl_video(sizes, device),
+        augment=lambda: section_augment(sizes, device))
     # compiling takes a while: last
     for name in args.sections + (['compile'] if args.compile else []):
         print(f'[{name}] ...', flush=True)
