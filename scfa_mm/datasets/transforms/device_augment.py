@@ -40,11 +40,12 @@ class PerViewOnDevice(BaseTransform):
 
     Every view must have the same frame size (true of a decoded video, a
     frame cache or a fixed ``Resize`` before); the views of different
-    videos may differ. Supported sub-transforms: ``RandomResizedCrop`` and
-    ``Resize`` (a fixed size; with a crop it gives the output size),
-    ``Flip`` (horizontal), which must come first, then ``ClipColorJitter``,
-    ``ClipRandomGrayscale``, ``ClipGaussianBlur``, ``ClipRandomSolarize``
-    (one probability, or one per view), and ``RandomApply`` of those.
+    videos may differ. Supported sub-transforms, first the spatial ones:
+    at most one ``RandomResizedCrop``, then one fixed-size bilinear
+    ``Resize`` (needed after a crop: it gives the output size), a
+    horizontal ``Flip``; then ``ClipColorJitter``, ``ClipRandomGrayscale``,
+    ``ClipGaussianBlur``, ``ClipRandomSolarize`` (one probability, or one
+    per view) and ``RandomApply`` of those.
 
     Args:
         transforms (list[dict]): The sub-pipeline, as :class:`PerView`'s.
@@ -77,8 +78,8 @@ class PerViewOnDevice(BaseTransform):
         if spatial and self.clip_ops:
             raise ValueError(f'PerViewOnDevice: {name} after a colour or '
                              'blur op; crop, resize and flip come first')
-        if isinstance(transform, (RandomResizedCrop, Resize)) and (
-                self.size is not None):
+        if isinstance(transform,
+                      (RandomResizedCrop, Resize)) and (self.size is not None):
             raise ValueError(f'PerViewOnDevice: {name} after a Resize; one '
                              'RandomResizedCrop, then one Resize')
         if isinstance(transform, RandomResizedCrop):
@@ -195,9 +196,7 @@ def stack_view_augment(records: Sequence[List[Dict]]) -> List[Dict]:
         raise ValueError('view_augment: samples of one batch drew different '
                          f'ops: {sorted(set(names))}')
     return [{
-        key: (ops[0][key] if key == 'op' else np.concatenate([
-            np.asarray(op[key]).reshape(-1,
-                                        *np.shape(op[key])[1:]) for op in ops
-        ]))
+        key: (ops[0][key] if key == 'op' else np.concatenate(
+            [np.asarray(op[key]) for op in ops]))
         for key in ops[0]
     } for ops in zip(*records)]
