@@ -275,7 +275,12 @@ def test_frames_of_different_sizes_in_one_batch():
         device_pipeline()(sample(scene(48, 64))),
         device_pipeline()(sample(scene(40, 72)))
     ]
-    assert augment_on_device(packed).shape == (2, 2, 3, 4, 40, 40)
+    together = augment_on_device(packed)
+    assert together.shape == (2, 2, 3, 4, 40, 40)
+    # each video with its own draws, as if augmented alone
+    for index, one in enumerate(packed):
+        torch.testing.assert_close(together[index],
+                                   augment_on_device([one])[0])
 
 
 def test_test_batches_are_only_normalised():

@@ -97,28 +97,16 @@ class ClipAugmentDataPreprocessor(ActionDataPreprocessor):
         device = inputs[0].device
         boxes = torch.from_numpy(crop['box']).to(device)
         flips = torch.from_numpy(crop['flip']).to(device)
-        # one sampling per frame size (videos of one batch may differ)
-        first_views = [0]
-        for clips in inputs:
-            first_views.append(first_views[-1] + clips.shape[0])
-        clips = torch.empty(
-            first_views[-1],
-            3,
-            inputs[0].shape[2],
-            *size,
-            device=device,
-            dtype=torch.float32)
-        by_shape: Dict[Tuple[int, ...], List[int]] = {}
-        for index, sample in enumerate(inputs):
-            by_shape.setdefault(tuple(sample.shape[1:]), []).append(index)
-        for indices in by_shape.values():
-            rows = torch.cat([
-                torch.arange(first_views[i], first_views[i + 1])
-                for i in indices
-            ]).to(device)
-            batch = torch.cat([inputs[i] for i in indices]).float()
-            clips[rows] = functional.resized_crop(batch, boxes[rows], size,
-                                                  flips[rows])
+        if len({tuple(sample.shape) for sample in inputs}) == 1:
+            clips = functional.resized_crop(
+                torch.cat(inputs).float(), boxes, size, flips)
+        else:  # frame sizes differ between videos: one sampling each
+            starts = np.cumsum([0] + [sample.shape[0] for sample in inputs])
+            clips = torch.cat([
+                functional.resized_crop(sample.float(), boxes[start:end], size,
+                                        flips[start:end])
+                for sample, start, end in zip(inputs, starts, starts[1:])
+            ])
         for op in clip_ops:
             clips = self.apply_op(clips, op)
         return list(clips.split([c.shape[0] for c in inputs]))
