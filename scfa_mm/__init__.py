@@ -24,6 +24,12 @@ patch_missing_drn()
 patch_incompatible_multimodal()
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
+from .utils.checkpoint import allow_mmengine_checkpoint_globals  # noqa: E402
 from .version import __version__  # noqa: E402
+
+# The stock tools (init_recognizer, MMAction2's tools/test.py) load
+# checkpoints weights-only on torch >= 2.6: let them read what MMEngine's
+# Runner stores beside the weights.
+allow_mmengine_checkpoint_globals()
 
 __all__ = ['__version__', 'datasets', 'engine', 'evaluation', 'models']

@@ -156,8 +156,8 @@ def test_dist_train_two_processes_on_cpu(tiny_data, tmp_path):
 
 
 def max_weight_difference(path_a, path_b):
-    a = torch.load(path_a, map_location='cpu', weights_only=False)
-    b = torch.load(path_b, map_location='cpu', weights_only=False)
+    a = torch.load(path_a, map_location='cpu')
+    b = torch.load(path_b, map_location='cpu')
     assert a['state_dict'].keys() == b['state_dict'].keys()
     return max((a['state_dict'][k].double() -
                 b['state_dict'][k].double()).abs().max().item()
@@ -211,12 +211,14 @@ def test_sigkill_and_resume_end_with_the_same_weights(tiny_data, tmp_path,
 
 @pytest.fixture(scope='module')
 def trained_checkpoint(tiny_data, tmp_path_factory):
-    """The epoch-1 checkpoint of a real training run."""
+    """The epoch-1 checkpoint of a real training run, with class names."""
     _, options = tiny_data
     work_dir = tmp_path_factory.mktemp('trained')
+    (work_dir / 'classnames.txt').write_text('move_right\nmove_left\n')
     run_tool([
         sys.executable, 'tools/train.py', CONFIG, '--work-dir',
-        str(work_dir), '--cfg-options', *options, 'train_cfg.max_epochs=1'
+        str(work_dir), '--cfg-options', *options, 'train_cfg.max_epochs=1',
+        f'train_dataloader.dataset.metainfo.classes={work_dir}/classnames.txt'
     ], REPO_ROOT)
     return work_dir / 'epoch_1.pth'
 
@@ -234,35 +236,84 @@ def published(trained_checkpoint, tmp_path, *flags):
     return path
 
 
-def test_published_checkpoint_loads_in_stock_tools(tiny_data,
-                                                   trained_checkpoint,
-                                                   tmp_path):
+UPSTREAM_TOOLS = os.path.join(os.path.dirname(mmaction.__file__), '.mim',
+                              'tools')
+
+
+def test_training_checkpoint_loads_in_stock_tools(tiny_data,
+                                                  trained_checkpoint,
+                                                  tmp_path):
     from mmaction.apis import init_recognizer
     _, options = tiny_data
-    trained = torch.load(trained_checkpoint, weights_only=False)['state_dict']
-    with pytest.raises(pickle.UnpicklingError):
-        torch.load(trained_checkpoint)  # the problem: weights_only=True
-    path = published(trained_checkpoint, tmp_path)
-    checkpoint = torch.load(path)  # torch's default, weights_only=True
-    assert checkpoint['meta']['epoch'] == 1
-    assert checkpoint['state_dict'].keys() == trained.keys()
-
-    model = init_recognizer(CONFIG, path, device='cpu')
+    trained = torch.load(trained_checkpoint)  # weights_only=True
+    assert trained['meta']['dataset_meta']['classes'] == [
+        'move_right', 'move_left'
+    ]
+    model = init_recognizer(CONFIG, str(trained_checkpoint), device='cpu')
     for key, value in model.state_dict().items():
-        torch.testing.assert_close(value, trained[key])
+        torch.testing.assert_close(value, trained['state_dict'][key])
 
-    upstream_test = os.path.join(
-        os.path.dirname(mmaction.__file__), '.mim', 'tools', 'test.py')
-    output = run_tool([
-        sys.executable, upstream_test, CONFIG, path, '--work-dir',
+    # upstream publish_model.py imports torch only, not the plugin
+    run_tool([
+        sys.executable,
+        os.path.join(UPSTREAM_TOOLS, 'deployment', 'publish_model.py'),
+        str(trained_checkpoint),
+        str(tmp_path / 'upstream.pth')
+    ], tmp_path)
+    [upstream] = tmp_path.glob('upstream_*.pth')
+    assert torch.load(upstream)['state_dict'].keys() == \
+        trained['state_dict'].keys()
+
+    test = [
+        sys.executable,
+        os.path.join(UPSTREAM_TOOLS, 'test.py'), CONFIG,
+        str(trained_checkpoint), '--work-dir',
         str(tmp_path / 'upstream'), '--cfg-options', *options
-    ], REPO_ROOT)
-    assert re.search(r'acc/top1: [0-9.]+', output)
+    ]
+    assert re.search(r'acc/top1: [0-9.]+', run_tool(test, REPO_ROOT))
+    # the checkpoint's classifier has 2 classes: another count stops
+    with pytest.raises(AssertionError) as error:
+        run_tool(test + ['model.cls_head.num_classes=3'], REPO_ROOT)
+    assert 'classifies 2 classes, the config\'s model.cls_head.' \
+        'num_classes is 3' in str(error.value)
+    assert 'acc/top1' not in str(error.value)
+
+    # the slimmed copy loads weights-only as before
+    path = published(trained_checkpoint, tmp_path)
+    checkpoint = torch.load(path)
+    assert checkpoint['meta']['epoch'] == 1
+    assert checkpoint['meta']['dataset_meta']['classes'] == [
+        'move_right', 'move_left'
+    ]
+    assert checkpoint['state_dict'].keys() == trained['state_dict'].keys()
+    assert 'optimizer' in trained and 'optimizer' not in checkpoint
+
+
+def test_upstream_train_tool_runs_the_plugin_config(tiny_data, tmp_path):
+    _, options = tiny_data
+    train = [
+        sys.executable,
+        os.path.join(UPSTREAM_TOOLS, 'train.py'), CONFIG, '--work-dir',
+        str(tmp_path / 'upstream'), '--cfg-options', *options,
+        'train_cfg.max_epochs=1', 'train_dataloader.num_workers=auto'
+    ]
+    # pretrained weights that are not there: one sentence before training
+    with pytest.raises(AssertionError) as error:
+        run_tool(train + ['model.backbone.pretrained=missing/r18.pth'],
+                 REPO_ROOT)
+    assert "FileNotFoundError: pretrained weights not available: model." \
+        "backbone.pretrained = 'missing/r18.pth' is not a file" \
+        in str(error.value)
+    assert 'Epoch(train)' not in str(error.value)
+    output = run_tool(train, REPO_ROOT)
+    # num_workers='auto' resolved: 8 videos in batches of 4
+    assert 'Epoch(train) [1][2/2]' in output
+    assert (tmp_path / 'upstream' / 'epoch_1.pth').is_file()
 
 
 def test_published_backbone_initialises_a_config_backbone(
         trained_checkpoint, tmp_path):
-    trained = torch.load(trained_checkpoint, weights_only=False)['state_dict']
+    trained = torch.load(trained_checkpoint)['state_dict']
     path = published(trained_checkpoint, tmp_path, '--backbone-only')
     state_dict = torch.load(path)
     assert state_dict.keys() == {

@@ -1,13 +1,15 @@
-"""Turn a training checkpoint into one that any tool can load safely.
+"""Slim a training checkpoint for release: the weights and ``meta`` only.
 
 A checkpoint written by MMEngine's Runner also holds the training state
-(optimizer, message hub with its ``HistoryBuffer`` objects), which
-PyTorch >= 2.6 refuses to unpickle by default: upstream MMAction2's
-``tools/test.py`` and ``mmaction.apis.init_recognizer`` fail on it. This tool
-keeps the weights and the plain-data part of ``meta`` (epoch, seed, class
-names ...) and writes a file that ``torch.load`` reads with
-``weights_only=True``. As OpenMMLab does, the first 8 hex digits of the
-file's SHA-256 go into its name: ``OUT.pth`` becomes ``OUT-1a2b3c4d.pth``.
+(optimizer, schedulers, message hub), several times the size of the
+weights. This tool keeps the weights and the plain-data part of ``meta``
+(epoch, seed, class names ...) and writes a file that ``torch.load``
+reads with ``weights_only=True``. Training checkpoints of the plugin's
+configs load weights-only too (``PortableCheckpointHook``); older ones, or
+ones that pickle other objects, are read here with full unpickling after a
+warning, so only publish checkpoints you trust. As OpenMMLab does, the
+first 8 hex digits of the file's SHA-256 go into its name: ``OUT.pth``
+becomes ``OUT-1a2b3c4d.pth``.
 
 With ``--backbone-only`` the output is the backbone's plain state dict
 (``backbone.`` stripped), for any MMAction2 config:
@@ -27,6 +29,8 @@ from collections import OrderedDict
 from typing import Any, Dict
 
 import torch
+
+from scfa_mm.utils.checkpoint import load_checkpoint_file
 
 PLAIN_TYPES = (str, int, float, bool, type(None))
 
@@ -72,9 +76,7 @@ def published_checkpoint(checkpoint: Dict, backbone_only: bool) -> Dict:
 def publish(in_file: str, out_file: str, backbone_only: bool = False) -> str:
     """Write the published checkpoint; returns its final path (with the
     SHA-256 prefix)."""
-    # The input is the user's own training checkpoint: it needs full
-    # unpickling, which is what this tool removes from the output.
-    checkpoint = torch.load(in_file, map_location='cpu', weights_only=False)
+    checkpoint = load_checkpoint_file(in_file, map_location='cpu')
     content = published_checkpoint(checkpoint, backbone_only)
     out_dir = osp.dirname(osp.abspath(out_file))
     os.makedirs(out_dir, exist_ok=True)

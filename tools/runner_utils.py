@@ -6,12 +6,10 @@ import os.path as osp
 
 import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
+from mmaction.registry import RUNNERS
 from mmengine.dist import is_distributed
-from mmengine.runner import Runner
 
-from scfa_mm.utils import (KnownLogNoiseFilter, adapt_to_available_device,
-                           allow_full_checkpoint_loading, check_data_exists,
-                           check_labels)
+from scfa_mm.utils import KnownLogNoiseFilter
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,24 +46,20 @@ def load_runner_config(args: argparse.Namespace) -> Config:
 
 
 def run_runner(cfg: Config, args: argparse.Namespace, mode: str) -> None:
-    """Apply ``--cfg-options`` and the CPU fallbacks, check the data, then
-    build MMEngine's Runner and ``train()`` or ``test()``.
+    """Apply ``--cfg-options``, build the config's runner (the plugin's
+    ``CheckedRunner`` unless the config names another: it fits the config
+    to the machine and checks data, labels, pretrained weights and
+    checkpoints before the run), then ``train()`` or ``test()``.
 
     Args:
         cfg (Config): The config, with the tool's own options applied.
         args (argparse.Namespace): With ``cfg_options``.
-        mode (str): ``'train'`` (checks the train and val data) or
-            ``'test'`` (checks the test data).
+        mode (str): ``'train'`` or ``'test'``.
     """
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    adapt_to_available_device(cfg)
-    dataloaders = ('train_dataloader', 'val_dataloader') \
-        if mode == 'train' else ('test_dataloader', )
-    check_data_exists(cfg, dataloaders)
-    check_labels(cfg, dataloaders)
-    allow_full_checkpoint_loading()
-    runner = Runner.from_cfg(cfg)
+    cfg.setdefault('runner_type', 'CheckedRunner')
+    runner = RUNNERS.build(cfg)
     runner.logger.addFilter(KnownLogNoiseFilter())
     runner.train() if mode == 'train' else runner.test()
     if is_distributed():

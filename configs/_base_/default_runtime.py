@@ -3,14 +3,25 @@ _base_ = 'mmaction::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['scfa_mm'], allow_failed_imports=False)
 
+# MMEngine's Runner with the plugin's checks before a run (data, labels,
+# pretrained weights, a checkpoint that fits) and its CPU fallbacks; the
+# stock tools (MMAction2's tools/train.py and test.py, mim) build it too.
+runner_type = 'CheckedRunner'
+
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, ignore_last=False),
     checkpoint=dict(
         type='CheckpointHook', interval=5, max_keep_ckpts=3, save_best='auto'))
 
-# New random views every epoch, a function of (seed, epoch, sample) whatever
-# the data workers are, so that --resume replays an epoch exactly.
-custom_hooks = [dict(type='DataEpochSeedHook')]
+# DataEpochSeedHook: new random views every epoch, a function of (seed,
+# epoch, sample) whatever the data workers are, so that --resume replays an
+# epoch exactly. PortableCheckpointHook: checkpoints that the stock tools
+# (init_recognizer, MMAction2's tools/test.py, publish_model.py) load with
+# torch's weights-only unpickling.
+custom_hooks = [
+    dict(type='DataEpochSeedHook'),
+    dict(type='PortableCheckpointHook')
+]
 
 # Every config of the project has fixed input sizes: let cuDNN pick the
 # fastest convolution algorithms once.

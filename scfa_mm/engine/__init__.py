@@ -1,4 +1,9 @@
+from .checked_runner import CheckedRunner
 from .data_epoch_seed_hook import DataEpochSeedHook
 from .optim_wrapper import BFloat16OptimWrapper
+from .portable_checkpoint_hook import PortableCheckpointHook
 
-__all__ = ['BFloat16OptimWrapper', 'DataEpochSeedHook']
+__all__ = [
+    'CheckedRunner', 'BFloat16OptimWrapper', 'DataEpochSeedHook',
+    'PortableCheckpointHook'
+]

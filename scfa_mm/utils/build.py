@@ -34,7 +34,7 @@ def build_model_to_evaluate(model_cfg: dict,
     ``init_weights``), the untrained control of an evaluation."""
     from mmengine.runner import load_checkpoint, set_random_seed
 
-    from .runtime import allow_full_checkpoint_loading
+    from .checkpoint import allow_full_checkpoint_loading
     set_random_seed(seed)
     model = build_untrained_model(model_cfg)
     model.init_weights()

@@ -1,10 +1,11 @@
-"""Runtime set-up of training and testing: CPU fallbacks, checkpoint
-loading on new torch, and a data check before the Runner starts."""
+"""Runtime set-up of training and testing: CPU fallbacks and checks of
+the config and data before the Runner starts."""
 import copy
 import logging
 import os
 import os.path as osp
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, List, Optional, Sequence, Tuple
+from urllib.parse import urlparse
 
 import numpy as np
 import torch
@@ -12,7 +13,6 @@ import torch.distributed as torch_dist
 from mmaction.registry import DATASETS
 from mmengine.config import Config
 from mmengine.logging import print_log
-from mmengine.runner import CheckpointLoader
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -71,33 +71,6 @@ def adapt_to_available_device(cfg: Config) -> Config:
     return cfg
 
 
-def load_local_checkpoint_unrestricted(filename: str,
-                                       map_location: Optional[str] = None
-                                       ) -> Dict[str, Any]:
-    """Load a local MMEngine checkpoint with full unpickling.
-
-    torch >= 2.6 loads with ``weights_only=True`` by default, which rejects
-    the training state that MMEngine stores next to the weights (the message
-    hub's ``HistoryBuffer`` keeps bound methods, rebuilt with ``getattr``,
-    which no allow-list can make safe). Only load checkpoints you trust.
-    """
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
-    return torch.load(filename, map_location=map_location, weights_only=False)
-
-
-def allow_full_checkpoint_loading() -> None:
-    """Make MMEngine load local checkpoints as it did before torch 2.6.
-
-    Called by ``tools/train.py`` (for ``--resume``) and ``tools/test.py``:
-    both load checkpoints the user names, typically from their own work
-    directory. Remote and ``torchvision://`` weights are not affected.
-    """
-    CheckpointLoader.register_scheme(
-        prefixes='', loader=load_local_checkpoint_unrestricted, force=True)
-
-
 def _dataset_cfg(loader: dict) -> dict:
     """The innermost dataset config of a dataloader config (through
     RepeatDataset and other wrappers)."""
@@ -130,6 +103,13 @@ def check_labels(cfg: Config, dataloaders: Sequence[str]) -> None:
         dataset_cfg = copy.deepcopy(_dataset_cfg(loader))
         dataset_cfg.update(pipeline=[], lazy_init=False)
         dataset = DATASETS.build(dataset_cfg)
+        classes = dataset.metainfo.get('classes')
+        if classes is not None and len(classes) != num_classes:
+            raise ValueError(
+                f'{key}.dataset.metainfo.classes names {len(classes)} '
+                f'classes and model.cls_head.num_classes = {num_classes}: '
+                'they must agree (the checkpoint stores the names as the '
+                'model\'s class names)')
         bad = []
         for index in range(len(dataset)):
             info = dataset.get_data_info(index)
@@ -152,9 +132,10 @@ def check_labels(cfg: Config, dataloaders: Sequence[str]) -> None:
 def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
     """Fail before training or testing starts if a dataset path is missing.
 
-    Checks ``ann_file`` and every ``data_prefix`` of the named dataloaders'
-    datasets (through dataset wrappers) and names the missing path, the
-    config key, and the config's ``data_preparation`` command.
+    Checks ``ann_file``, every ``data_prefix`` and a class-name file
+    (``metainfo.classes``) of the named dataloaders' datasets (through
+    dataset wrappers) and names the missing path, the config key, and the
+    config's ``data_preparation`` command.
 
     Raises:
         FileNotFoundError: If a path does not exist.
@@ -168,6 +149,11 @@ def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
         paths = [('ann_file', dataset.get('ann_file'))]
         paths += [(f'data_prefix.{name}', path)
                   for name, path in dataset.get('data_prefix', {}).items()]
+        # a file of class names (MMEngine reads a metainfo value that names
+        # a file; it keeps a missing file's name as the value, silently)
+        classes = (dataset.get('metainfo') or {}).get('classes')
+        if isinstance(classes, str):
+            paths.append(('metainfo.classes', classes))
         for name, path in paths:
             if path and not osp.exists(path):
                 missing.append(f'{key}.dataset.{name} = {path!r}')
@@ -193,3 +179,102 @@ class KnownLogNoiseFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         return not any(text in message for text in self.noise)
+
+
+def _weight_sources(module_cfg: Any, key: str = 'model') -> List[tuple]:
+    """``(config key, source)`` of every pretrained-weight source in a
+    model config: ``pretrained=`` strings and ``init_cfg`` entries of type
+    ``Pretrained``, at any depth."""
+    sources = []
+    if isinstance(module_cfg, dict):
+        for name, value in module_cfg.items():
+            if name == 'pretrained' and isinstance(value, str):
+                sources.append((f'{key}.pretrained', value))
+            elif name == 'init_cfg':
+                for index, init in enumerate(
+                        value if isinstance(value, list) else [value]):
+                    if isinstance(init, dict) \
+                            and init.get('type') == 'Pretrained' \
+                            and isinstance(init.get('checkpoint'), str):
+                        where = f'{key}.init_cfg' + (
+                            f'[{index}]' if isinstance(value, list) else '')
+                        sources.append(
+                            (f'{where}.checkpoint', init['checkpoint']))
+            else:
+                sources += _weight_sources(value, f'{key}.{name}')
+    elif isinstance(module_cfg, (list, tuple)):
+        for index, value in enumerate(module_cfg):
+            sources += _weight_sources(value, f'{key}[{index}]')
+    return sources
+
+
+def weight_url_and_cache(source: str) -> Optional[Tuple[str, str]]:
+    """The download URL of a ``torchvision://`` or ``http(s)://`` weight
+    source and the file MMEngine loads it from once downloaded (torch's hub
+    cache), or None for other sources (local files, other schemes)."""
+    if source.startswith('torchvision://'):
+        from mmengine.runner.checkpoint import get_torchvision_models
+        url = get_torchvision_models().get(source[len('torchvision://'):])
+        if url is None:
+            return None
+    elif source.startswith(('http://', 'https://')):
+        url = source
+    else:
+        return None
+    name = osp.basename(urlparse(url).path)
+    return url, osp.join(torch.hub.get_dir(), 'checkpoints', name)
+
+
+def _download(url: str, cache_file: str) -> Optional[str]:
+    """Download ``url`` to ``cache_file``; the reason it failed, or None."""
+    os.makedirs(osp.dirname(cache_file), exist_ok=True)
+    try:
+        torch.hub.download_url_to_file(url, cache_file, progress=True)
+    except Exception as error:  # URLError, HTTPError, timeouts, disk
+        return f'{type(error).__name__}: {error}'
+    return None
+
+
+def check_pretrained_weights(cfg: Config) -> None:
+    """Fail before training starts if a pretrained-weight source of the
+    model cannot be had.
+
+    A local file (``pretrained='checkpoints/x.pth'``, an ``init_cfg`` of
+    type ``Pretrained``) must exist. A ``torchvision://`` or URL source
+    must be in torch's cache or be downloaded now (by rank 0; the others
+    wait for the outcome): without internet the Runner would otherwise die
+    inside weight initialisation, its reason buried under the distributed
+    launcher's errors.
+
+    Raises:
+        FileNotFoundError: One paragraph: the config key, the source, for a
+            download its URL, the reason, the cache file to place by hand,
+            and the override that trains from scratch.
+    """
+    from mmengine.dist import broadcast_object_list, get_rank
+    problems = []
+    for key, source in _weight_sources(cfg.get('model', {})):
+        download = weight_url_and_cache(source)
+        if download is None:
+            if '://' not in source and not osp.isfile(source):
+                problems.append(
+                    f'{key} = {source!r} is not a file (relative to '
+                    f'{osp.abspath(".")}). Place the checkpoint there, or '
+                    f'train from scratch with --cfg-options {key}=None.')
+            continue
+        url, cache_file = download
+        if osp.isfile(cache_file):
+            continue
+        outcome = [_download(url, cache_file) if get_rank() == 0 else None]
+        broadcast_object_list(outcome)
+        if outcome[0] is not None:
+            problems.append(
+                f'{key} = {source!r} needs {url}, which is not in torch\'s '
+                f'cache and could not be downloaded ({outcome[0]}). Download '
+                f'it on a machine with internet and place it at '
+                f'{cache_file} (file name {osp.basename(cache_file)}; '
+                'TORCH_HOME moves the cache), or train from scratch with '
+                f'--cfg-options {key}=None.')
+    if problems:
+        raise FileNotFoundError('pretrained weights not available: ' +
+                                ' '.join(problems))
