@@ -124,3 +124,44 @@ def test_missing_embedding_is_explained():
 def test_bad_arguments(build):
     with pytest.raises(ValueError):
         build()
+
+
+@pytest.fixture
+def logged(monkeypatch):
+    messages = []
+    monkeypatch.setattr('scfa_mm.evaluation.embedding_metrics.print_log',
+                        lambda message, **kwargs: messages.append(message))
+    return messages
+
+
+@pytest.mark.parametrize('metric', [
+    lambda: EmbeddingRetrievalMetric(topk=(1, )),
+    lambda: KNNAccuracyMetric(k=1)
+])
+def test_queries_without_a_match_are_said(metric, logged):
+    embeddings = np.eye(4)
+    # every class once: no query has a video of its class to find
+    result = evaluate(metric(), embeddings, [0, 1, 2, 3])
+    assert set(result.values()) == {0.0}
+    [message] = logged
+    assert 'every query (classes 0, 1, 2, 3) found no video of its class ' \
+        'among the other test videos' in message
+    assert 'measures nothing' in message
+
+
+def test_partly_matched_queries_cap_the_score(logged):
+    embeddings = np.array([[1, 0], [1, .1], [0, 1], [.1, 1], [-1, 0],
+                           [0, -1]])
+    labels = [0, 0, 1, 1, 2, 3]  # classes 2 and 3 have one video each
+    result = evaluate(EmbeddingRetrievalMetric(topk=(1, )), embeddings,
+                      labels)
+    # the four matched queries find their twin first; the two cannot
+    assert result['retrieval/recall@1'] == pytest.approx(4 / 6)
+    [message] = logged
+    assert '2 of 6 queries (classes 2, 3)' in message
+    assert 'caps the score at 0.6667' in message
+
+    logged.clear()
+    evaluate(EmbeddingRetrievalMetric(topk=(1, )), embeddings[:4],
+             labels[:4])
+    assert logged == []

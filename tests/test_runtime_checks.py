@@ -71,3 +71,22 @@ def test_workers_per_process(monkeypatch, cores, processes, expected):
     monkeypatch.setattr('os.sched_getaffinity', lambda pid: set(range(cores)))
     monkeypatch.setenv('LOCAL_WORLD_SIZE', str(processes))
     assert workers_per_process() == expected
+
+
+def test_class_name_file_is_checked_like_the_data(tmp_path):
+    from scfa_mm.utils import check_data_exists
+    cfg, _ = config_with_list(tmp_path, ['a.mp4 0', 'b.mp4 1'])
+    names = tmp_path / 'classnames.txt'
+    cfg.train_dataloader.dataset.metainfo = dict(classes=str(names))
+    # MMEngine would keep the missing file's name as the class names
+    with pytest.raises(FileNotFoundError) as error:
+        check_data_exists(cfg, ['train_dataloader'])
+    assert f"train_dataloader.dataset.metainfo.classes = '{names}'" \
+        in str(error.value)
+    names.write_text('climb\nrun\nswim\n')
+    check_data_exists(cfg, ['train_dataloader'])
+    with pytest.raises(ValueError, match='names 3 classes and model.cls_head'
+                       r'.num_classes = 2'):
+        check_labels(cfg, ['train_dataloader'])
+    names.write_text('climb\nrun\n')
+    check_labels(cfg, ['train_dataloader'])

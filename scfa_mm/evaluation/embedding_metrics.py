@@ -1,9 +1,11 @@
 """Retrieval and k-nearest-neighbour accuracy on learned video embeddings."""
+import logging
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
 
 from ..utils.build import read_test_dump
 
@@ -110,7 +112,35 @@ class _EmbeddingMetric(BaseMetric):
             gallery, gallery_labels = dumped['embeddings'], dumped['labels']
             same_set = False
         order = ranked_neighbours(query, gallery, leave_one_out=same_set)
-        return gallery_labels[order], query_labels
+        ranked_labels = gallery_labels[order]
+        self._warn_queries_without_match(ranked_labels, query_labels, same_set)
+        return ranked_labels, query_labels
+
+    def _warn_queries_without_match(self, ranked_labels: np.ndarray,
+                                    query_labels: np.ndarray,
+                                    same_set: bool) -> None:
+        """Say so when queries have no video of their class in the
+        gallery: their recall and k-NN accuracy are 0 whatever the
+        embeddings, and with none at all the metric means nothing."""
+        unmatched = ~(ranked_labels == query_labels[:, None]).any(axis=1)
+        if not unmatched.any():
+            return
+        gallery = ('the other test videos'
+                   if same_set else f'the {ranked_labels.shape[1]} videos of '
+                   f'{self.gallery_dump}')
+        classes = sorted(set(query_labels[unmatched].tolist()))
+        shown = ', '.join(map(
+            str, classes[:10])) + (', ...' if len(classes) > 10 else '')
+        what = ('every query' if unmatched.all() else
+                f'{unmatched.sum()} of {len(unmatched)} queries')
+        print_log(
+            f'{type(self).__name__}: {what} (classes {shown}) found no '
+            f'video of its class among {gallery}; their scores are 0 '
+            'whatever the embeddings' +
+            ('; this metric measures nothing here.' if unmatched.all() else
+             f', which caps the score at {1 - unmatched.mean():.4f}.'),
+            logger='current',
+            level=logging.WARNING)
 
 
 @METRICS.register_module()

@@ -104,7 +104,8 @@ def check_labels(cfg: Config, dataloaders: Sequence[str]) -> None:
         dataset_cfg.update(pipeline=[], lazy_init=False)
         dataset = DATASETS.build(dataset_cfg)
         classes = dataset.metainfo.get('classes')
-        if classes is not None and len(classes) != num_classes:
+        if isinstance(classes, (list, tuple)) \
+                and len(classes) != num_classes:
             raise ValueError(
                 f'{key}.dataset.metainfo.classes names {len(classes)} '
                 f'classes and model.cls_head.num_classes = {num_classes}: '

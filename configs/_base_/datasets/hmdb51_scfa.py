@@ -11,6 +11,9 @@ dataset_type = 'VideoDataset'
 data_root = 'data/hmdb51/videos'
 ann_file_train = 'data/hmdb51/hmdb51_train_split_1_videos.txt'
 ann_file_val = 'data/hmdb51/hmdb51_val_split_1_videos.txt'
+# Class names, one per line in label order (the data preparation writes
+# them); training checkpoints store them as meta['dataset_meta']['classes'].
+class_names = 'data/hmdb51/classnames.txt'
 # Shown when the paths above are missing (docs/data_preparation.md).
 data_preparation = ('python tools/data/hmdb51/prepare.py --videos '
                     'data/hmdb51/videos --splits '
@@ -76,6 +79,7 @@ train_dataloader = dict(
         type=dataset_type,
         ann_file=ann_file_train,
         data_prefix=dict(video=data_root),
+        metainfo=dict(classes=class_names),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=16,
@@ -87,6 +91,7 @@ val_dataloader = dict(
         type=dataset_type,
         ann_file=ann_file_val,
         data_prefix=dict(video=data_root),
+        metainfo=dict(classes=class_names),
         pipeline=val_pipeline,
         test_mode=True))
 # HMDB51 has no separate validation set: validate and test on split 1's test

@@ -9,6 +9,7 @@ dataset_type = 'RawframeDataset'
 data_root = 'data/penn_action/Penn_Action/frames'
 ann_file_train = 'data/penn_action/penn_action_train_list_rawframes.txt'
 ann_file_test = 'data/penn_action/penn_action_test_list_rawframes.txt'
+class_names = 'data/penn_action/classnames.txt'
 data_preparation = ('python tools/data/penn_action/prepare.py --root '
                     'data/penn_action/Penn_Action --out data/penn_action')
 
@@ -28,6 +29,7 @@ test_pipeline = val_pipeline
 frame_dataset = dict(
     type=dataset_type,
     data_prefix=dict(img=data_root),
+    metainfo=dict(classes=class_names),
     filename_tmpl='{:06}.jpg',
     start_index=1)
 train_dataloader = dict(

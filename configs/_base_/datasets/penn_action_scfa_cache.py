@@ -24,7 +24,10 @@ val_pipeline = [
 ]
 test_pipeline = val_pipeline
 
-packs = dict(type='VideoDataset', data_prefix=dict(video=cache_root))
+packs = dict(
+    type='VideoDataset',
+    data_prefix=dict(video=cache_root),
+    metainfo=_base_.frame_dataset.metainfo)
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,

@@ -37,6 +37,7 @@ def _split(ann_file, pipeline, test_mode):
             type=dataset_type,
             ann_file=f'{data_root}/{ann_file}',
             data_prefix=dict(video=f'{data_root}/videos'),
+            metainfo=dict(classes=f'{data_root}/classnames.txt'),
             pipeline=pipeline,
             test_mode=test_mode))
 

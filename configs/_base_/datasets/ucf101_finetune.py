@@ -12,6 +12,9 @@ dataset_type = 'VideoDataset'
 data_root = 'data/ucf101/videos'
 ann_file_train = 'data/ucf101/ucf101_train_split_1_videos.txt'
 ann_file_val = 'data/ucf101/ucf101_val_split_1_videos.txt'
+# Class names, one per line in label order (the data preparation writes
+# them); training checkpoints store them as meta['dataset_meta']['classes'].
+class_names = 'data/ucf101/classnames.txt'
 # Shown when the paths above are missing (docs/data_preparation.md).
 data_preparation = ('python tools/data/ucf101/prepare.py --videos '
                     'data/ucf101/videos --splits data/ucf101/ucfTrainTestlist '
@@ -62,6 +65,7 @@ train_dataloader = dict(
         type=dataset_type,
         ann_file=ann_file_train,
         data_prefix=dict(video=data_root),
+        metainfo=dict(classes=class_names),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
@@ -73,6 +77,7 @@ val_dataloader = dict(
         type=dataset_type,
         ann_file=ann_file_val,
         data_prefix=dict(video=data_root),
+        metainfo=dict(classes=class_names),
         pipeline=val_pipeline,
         test_mode=True))
 # UCF101 has no separate validation set: validate and test on the split's
@@ -87,6 +92,7 @@ test_dataloader = dict(
         type=dataset_type,
         ann_file=ann_file_val,
         data_prefix=dict(video=data_root),
+        metainfo=dict(classes=class_names),
         pipeline=test_pipeline,
         test_mode=True))
 val_evaluator = dict(type='AccMetric')
