@@ -18,7 +18,6 @@ Example:
         --config configs/scfa_synthetic.py --train-dir work_dirs/demo
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
@@ -27,37 +26,26 @@ import os.path as osp
 import scfa_mm  # isort: skip  # noqa: F401
 import torch
 from mmaction.registry import DATASETS
+from matplotlib.figure import Figure
 from mmengine import Config
 from mmengine.registry import init_default_scope
 
 from scfa_mm.evaluation import ReversedPairMetric
 from scfa_mm.utils import read_test_dump
+from scfa_mm.utils.curves import plot_training_curves, read_training_log
 from scfa_mm.utils.plots import (confusion_matrix, plot_confusion_matrix,
-                                 plot_embeddings_2d, plt, read_class_names)
+                                 plot_embeddings_2d, read_class_names)
 
 
-def plot_training_curves(train_dir: str, out: str) -> None:
-    records = []
-    for path in sorted(
-            glob.glob(osp.join(train_dir, '*', 'vis_data', 'scalars.json'))):
-        records += [json.loads(line) for line in open(path)]
-    train = [r for r in records if 'loss' in r]
-    val = [r for r in records if 'acc/top1' in r]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
-    for key in ('loss_supcon', 'loss_cls'):
-        if train and key in train[0]:
-            left.plot([r['step'] for r in train], [r[key] for r in train],
-                      label=key)
-    left.set_xlabel('iteration')
-    left.set_title('training losses')
-    left.legend()
-    right.plot([r['step'] for r in val], [r['acc/top1'] for r in val], 'o-')
-    right.set_xlabel('epoch')
-    right.set_ylim(0, 1)
-    right.set_title('validation top-1 (linear probe)')
-    fig.tight_layout()
+def write_training_curves(train_dir: str, out: str) -> None:
+    """Losses and validation top-1 of the run in ``train_dir``."""
+    log = read_training_log(train_dir)
+    logged = set(sum(log.keys().values(), []))
+    keys = [
+        key for key in ('loss_supcon', 'loss_cls', 'acc/top1') if key in logged
+    ]
+    fig = plot_training_curves([log], keys)
     fig.savefig(out, dpi=100)
-    plt.close(fig)
 
 
 def plot_examples(config: str, names, out: str) -> None:
@@ -69,7 +57,8 @@ def plot_examples(config: str, names, out: str) -> None:
         label = dataset.get_data_info(index)['label']
         first.setdefault(label, index)
     columns = (len(names) + 1) // 2
-    fig, axes = plt.subplots(2, columns, figsize=(2.2 * columns, 4.8))
+    fig = Figure(figsize=(2.2 * columns, 4.8))
+    axes = fig.subplots(2, columns)
     for label, ax in enumerate(axes.flat):
         ax.axis('off')
         if label in first:
@@ -82,7 +71,6 @@ def plot_examples(config: str, names, out: str) -> None:
         fontsize=9)
     fig.tight_layout()
     fig.savefig(out, dpi=100)
-    plt.close(fig)
 
 
 def main() -> None:
@@ -117,8 +105,8 @@ def main() -> None:
         **metric.evaluate(len(labels)))
 
     if args.train_dir:
-        plot_training_curves(args.train_dir,
-                             osp.join(args.out, 'training_curves.png'))
+        write_training_curves(args.train_dir,
+                              osp.join(args.out, 'training_curves.png'))
     matrix = confusion_matrix(labels, scores.argmax(1), len(names))
     plot_confusion_matrix(
         matrix,
