@@ -217,10 +217,45 @@ def trained_checkpoint(tiny_data, tmp_path_factory):
     (work_dir / 'classnames.txt').write_text('move_right\nmove_left\n')
     run_tool([
         sys.executable, 'tools/train.py', CONFIG, '--work-dir',
-        str(work_dir), '--cfg-options', *options, 'train_cfg.max_epochs=1',
+        str(work_dir), '--vis-backends', 'local', 'tensorboard',
+        '--cfg-options', *options, 'train_cfg.max_epochs=1',
         f'train_dataloader.dataset.metainfo.classes={work_dir}/classnames.txt'
     ], REPO_ROOT)
     return work_dir / 'epoch_1.pth'
+
+
+def test_training_curves_go_to_tensorboard_on_request(trained_checkpoint):
+    [vis_data] = trained_checkpoint.parent.glob('*/vis_data')
+    assert (vis_data / 'scalars.json').is_file()
+    [events] = vis_data.glob('events.out.tfevents.*')
+    from tensorboard.backend.event_processing.event_accumulator import \
+        EventAccumulator
+    accumulator = EventAccumulator(str(events))
+    accumulator.Reload()
+    losses = [event.value for event in accumulator.Scalars('loss')]
+    logged = [
+        json.loads(line)['loss']
+        for line in (vis_data / 'scalars.json').read_text().splitlines()
+        if 'loss' in json.loads(line)
+    ]
+    assert losses == pytest.approx(logged, rel=1e-6) and len(losses) == 2
+
+
+def test_vis_backend_without_its_package_says_what_to_install(monkeypatch):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'train_tool', os.path.join(REPO_ROOT, 'tools', 'train.py'))
+    monkeypatch.syspath_prepend(os.path.join(REPO_ROOT, 'tools'))
+    train_tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_tool)
+    assert train_tool.vis_backends(['local', 'tensorboard']) == [
+        dict(type='LocalVisBackend'),
+        dict(type='TensorboardVisBackend')
+    ]
+    monkeypatch.setattr(importlib.util, 'find_spec', lambda name: None)
+    with pytest.raises(SystemExit, match='--vis-backends wandb needs the '
+                       'wandb package: pip install wandb'):
+        train_tool.vis_backends(['local', 'wandb'])
 
 
 def published(trained_checkpoint, tmp_path, *flags):

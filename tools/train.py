@@ -7,7 +7,9 @@ Examples:
     tools/dist_train.sh configs/scfa_hmdb51.py 4
 """
 import argparse
+import importlib.util
 import inspect
+from typing import List, Sequence
 
 # first: quiets the pinned stack's warnings, registers the plugin
 import scfa_mm  # isort: skip  # noqa: F401
@@ -42,12 +44,42 @@ def parse_args() -> argparse.Namespace:
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rate with the batch size')
+    parser.add_argument(
+        '--vis-backends',
+        nargs='+',
+        choices=sorted(VIS_BACKENDS),
+        help='where training curves go (default: the config\'s, local: '
+        '<work_dir>/<timestamp>/vis_data/scalars.json, which '
+        'tools/analysis/plot_curves.py reads); e.g. --vis-backends local '
+        'tensorboard')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument(
         '--deterministic',
         action='store_true',
         help='deterministic CUDNN options')
     return parser.parse_args()
+
+
+# --vis-backends: MMEngine's backend and the package it needs, if any
+VIS_BACKENDS = {
+    'local': ('LocalVisBackend', None),
+    'tensorboard': ('TensorboardVisBackend', 'tensorboard'),
+    'wandb': ('WandbVisBackend', 'wandb'),
+}
+
+
+def vis_backends(names: Sequence[str]) -> List[dict]:
+    """The ``visualizer.vis_backends`` of ``--vis-backends``; a backend
+    whose package is missing is an error saying what to install (MMEngine
+    would only fail at the first logged value)."""
+    backends = []
+    for name in names:
+        backend, package = VIS_BACKENDS[name]
+        if package is not None and importlib.util.find_spec(package) is None:
+            raise SystemExit(f'--vis-backends {name} needs the {package} '
+                             f'package: pip install {package}')
+        backends.append(dict(type=backend))
+    return backends
 
 
 def accepts_argument(model_class: type, name: str) -> bool:
@@ -78,6 +110,8 @@ def enable_channels_last(model_cfg: dict) -> bool:
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    if args.vis_backends:
+        cfg.visualizer.vis_backends = vis_backends(args.vis_backends)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:

@@ -23,6 +23,14 @@ custom_hooks = [
     dict(type='PortableCheckpointHook')
 ]
 
+# Training curves go to <work_dir>/<timestamp>/vis_data/scalars.json
+# (tools/analysis/plot_curves.py). TensorBoard or W&B as well: tools/train.py
+# --vis-backends local tensorboard (or wandb), or in a config
+#   visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
+#                                   dict(type='TensorboardVisBackend')])
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+
 # Every config of the project has fixed input sizes: let cuDNN pick the
 # fastest convolution algorithms once.
 env_cfg = dict(cudnn_benchmark=True)
