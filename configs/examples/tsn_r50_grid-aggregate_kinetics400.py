@@ -3,11 +3,17 @@
 # before FormatShape (each view becomes one 4x4 grid of 56x56 frames, so TSN
 # sees 2 "segments" of 224x224). The model, schedule, data paths and the
 # stock spatial transforms are upstream's. TenCrop becomes CenterCrop (one
-# crop per grid image) because the grid is already 224x224.
+# crop per grid image) because the grid is already 224x224. TSN fits any
+# number of views: it encodes each grid as an image and averages the views'
+# scores. Which upstream recognizers take grids (TSM: see the TSM example;
+# 3D ones: none) is in docs/upstream_recognizers.md.
 _base_ = ('mmaction::recognition/tsn/'
           'tsn_imagenet-pretrained-r50_8xb32-1x1x3-100e_kinetics400-rgb.py')
 
 custom_imports = dict(imports=['scfa_mm'], allow_failed_imports=False)
+# Fails before the first batch if the model cannot take these grids (e.g.
+# the recognizer swapped for a 3D one), also with MMAction2's own tools.
+custom_hooks = [dict(type='GridRecognizerCheckHook')]
 
 train_pipeline = [
     dict(type='DecordInit'),

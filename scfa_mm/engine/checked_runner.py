@@ -12,6 +12,7 @@ from ..utils.checkpoint import (allow_full_checkpoint_loading,
                                 check_checkpoint_fits)
 from ..utils.runtime import (adapt_to_available_device, check_data_exists,
                              check_labels, check_pretrained_weights)
+from ..utils.upstream_fit import check_grid_recognizer
 
 
 @RUNNERS.register_module()
@@ -28,7 +29,9 @@ class CheckedRunner(Runner):
       ``num_workers='auto'``, gloo and no pinned memory without CUDA) and
       local checkpoints load weights-only where they can;
     - before training: the train and val data paths, the labels against
-      ``num_classes`` and the pretrained weights (downloaded now if
+      ``num_classes``, a grid pipeline against the recognizer
+      (:func:`~scfa_mm.utils.upstream_fit.check_grid_recognizer`) and the
+      pretrained weights (downloaded now if
       possible, or one paragraph saying where to place them);
     - before testing or validating: that data, and that the checkpoint's
       weights fit the model (a ``num_classes`` that differs stops the run
@@ -48,6 +51,7 @@ class CheckedRunner(Runner):
         loaders = ('train_dataloader', 'val_dataloader')
         check_data_exists(self.cfg, loaders)
         check_labels(self.cfg, loaders)
+        check_grid_recognizer(self.cfg, loaders)
         check_pretrained_weights(self.cfg)
         return super().train()
 
@@ -60,6 +64,7 @@ class CheckedRunner(Runner):
     def _evaluate(self, loader: str, run: Any) -> Dict[str, float]:
         check_data_exists(self.cfg, (loader, ))
         check_labels(self.cfg, (loader, ))
+        check_grid_recognizer(self.cfg, (loader, ))
         self._checking_checkpoint = self._load_from
         try:
             return run()
