@@ -6,6 +6,7 @@ import torch
 from mmengine import Config
 
 from scfa_mm.utils import build_untrained_model
+from scfa_mm.utils.runtime import DATALOADERS
 from .conftest import REPO_ROOT
 
 # every experiment config, in every folder but the _base_ pieces
@@ -71,3 +72,22 @@ def test_cache_config_changes_only_the_loading(path):
         assert pipelines[0][0].type == 'FramePackInit'
         assert [t for t in pipelines[0] if t.type not in LOADING] == \
             [t for t in pipelines[1] if t.type not in LOADING]
+
+
+def test_configs_run_in_the_stock_tools():
+    """MMAction2's tools/train.py and test.py (and mim) build
+    ``runner_type`` from the registry: every config that leaves something
+    to the plugin's Runner (num_workers='auto', the checks) names it, and
+    every config writes checkpoints the stock tools load."""
+    from mmaction.registry import RUNNERS
+
+    from scfa_mm.engine import CheckedRunner
+    for path in CONFIGS:
+        cfg = Config.fromfile(path)
+        loaders = [cfg.get(key) or {} for key in DATALOADERS]
+        if 'examples' in path.split(osp.sep):  # upstream runtime
+            assert all(loader.get('num_workers') != 'auto'
+                       for loader in loaders), path
+            continue
+        assert RUNNERS.get(cfg.runner_type) is CheckedRunner, path
+        assert dict(type='PortableCheckpointHook') in cfg.custom_hooks, path
