@@ -1,4 +1,3 @@
-import decord
 import numpy as np
 import pytest
 from mmengine.dataset import Compose
@@ -8,6 +7,9 @@ from .conftest import VIDEOS, video_path
 
 
 def decode_pipeline(num_views=2, test_mode=False):
+    # decord is optional (scfa_mm[decord]); tests/test_video_backends.py
+    # covers the other decoders
+    pytest.importorskip('decord')
     return Compose([
         dict(type='CheckedDecordInit'),
         dict(
@@ -30,6 +32,7 @@ def test_every_clip_decodes_the_sampled_frames(name):
     assert len(imgs) == 32 and imgs[0].dtype == np.uint8
     assert imgs[0].shape[2] == 3
     # the frames are those a plain decord reader gives for the same indices
+    import decord
     reference = decord.VideoReader(path)
     for position in (0, 15, 16, 31):
         expected = reference[int(inds[position])].asnumpy()
@@ -86,6 +89,24 @@ def test_decode_failure_names_the_file():
     reader = UniqueFrameReader(Failing(10), source='videos/clip_a.mp4')
     with pytest.raises(RuntimeError, match='clip_a.mp4.*Out of bound'):
         reader.get_batch([0, 3])
+
+
+def test_indexing_decodes_the_planned_frames_once_as_bgr():
+    raw = RecordingReader(20)
+    raw.frames = np.stack([raw.frames[:, :, :, 0]] * 3, -1)
+    raw.frames[:, :, :, 2] = 100  # blue in RGB order
+    reader = UniqueFrameReader(raw)
+    reader.plan([7, 3, 7, 12])
+    assert reader[7][0, 0].tolist() == [100, 7, 7]  # BGR, as mmcv's
+    assert reader[3][0, 0, 2] == 3 and reader[12][0, 0, 2] == 12
+    # an index outside the plan is decoded on its own, not guessed
+    assert reader[5][0, 0, 2] == 5
+    assert raw.requests == [[3, 7, 12], [5]]
+
+
+def test_unknown_reader_is_refused():
+    with pytest.raises(TypeError, match='No video backend reads'):
+        UniqueFrameReader(object())
 
 
 @pytest.mark.parametrize('damage', ['truncated', 'corrupt_header', 'empty'])

@@ -32,9 +32,18 @@ the worker for the device (``train_pipeline``: PerViewOnDevice), and the
 device side of the latter, ClipAugmentDataPreprocessor on a batch, timed
 on this CPU with one thread.
 
+``--backends decord pyav opencv torchcodec`` compares the video decoders
+instead (only this table): ms per SCFA, CVRL and CARL training sample
+through ``VideoInit(backend=...)``, the plugin's sampler and
+``DecordDecode`` (each distinct frame decoded once), the backends
+interleaved sample by sample; medians, and their ratio to the first
+backend named.
+
 Example:
     python tools/benchmark_pipeline.py --rounds 10
     python tools/benchmark_pipeline.py --rounds 3 --full-augmentation
+    python tools/benchmark_pipeline.py --rounds 3 --backends decord pyav \
+        opencv torchcodec
 """
 import argparse
 import glob
@@ -46,7 +55,6 @@ import time
 from typing import Callable, Dict, List, Tuple
 
 import cv2
-import decord
 import numpy as np
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
@@ -74,6 +82,21 @@ AUGMENT_AND_AGGREGATE = [
     dict(type='PackActionInputs'),
 ]
 BASELINE = 'stock x2'
+# method -> its training sample after decoding, at its config's shape:
+# SCFA 2 views x 16 frames tiled into a grid; CVRL 2 clips of 16 frames at
+# stride 2, CARL 2 views of 80 frames, both at 224x224
+CLIP_AUGMENT = [
+    dict(type='RandomResizedCrop', area_range=(0.3, 1.0)),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+METHOD_SAMPLES = dict(
+    SCFA=[dict(type='TemporalMultiView', num_views=2, clip_len=16)],
+    CVRL=[dict(type='CVRLSampleFrames', clip_len=16, frame_interval=2)],
+    CARL=[dict(type='CARLSampleFrames', num_frames=80)],
+)
 
 
 def unwrap_reader(results: Dict) -> Dict:
@@ -245,6 +268,69 @@ def time_device_side(variants: Dict[str, Callable[[str],
     return results
 
 
+def backend_pipelines(
+        backends: List[str]) -> Dict[Tuple[str, str], Callable[[str], Dict]]:
+    """(method, backend) -> function of a video path returning the sample:
+    ``VideoInit(backend)``, the method's sampler, ``DecordDecode``, then
+    the method's augmentation."""
+    variants = {}
+    for method, sampler in METHOD_SAMPLES.items():
+        augment = AUGMENT_AND_AGGREGATE if method == 'SCFA' else CLIP_AUGMENT
+        for backend in backends:
+            pipeline = Compose([
+                dict(type='VideoInit', backend=backend), *sampler,
+                dict(type='DecordDecode'), *augment
+            ])
+            variants[method, backend] = (lambda video, p=pipeline: p(
+                dict(filename=video, start_index=0, label=0, modality='RGB')))
+    return variants
+
+
+def compare_backends(backends: List[str], videos: List[str],
+                     rounds: int) -> None:
+    """Print ms per sample of every method with every backend (medians,
+    interleaved sample by sample) and the ratio to ``backends[0]``."""
+    from scfa_mm.datasets.transforms.loading import UnsupportedVideo
+    variants = backend_pipelines(backends)
+    readable = []
+    for video in videos:
+        try:
+            for variant in variants.values():  # warm-up
+                variant(video)
+            readable.append(video)
+        except UnsupportedVideo as error:
+            print(f'left out {osp.basename(video)}: {error}')
+    # interleaved, every backend drawing the same frames for a sample
+    seconds: Dict = {key: [] for key in variants}
+    progress = ProgressBar(rounds * len(readable), file=sys.stderr)
+    for round_ in range(rounds):
+        for number, video in enumerate(readable):
+            for key, variant in variants.items():
+                np.random.seed(round_ * len(readable) + number)
+                start = time.perf_counter()
+                variant(video)
+                seconds[key].append(time.perf_counter() - start)
+            progress.update()
+    base = backends[0]
+    names = [osp.basename(video) for video in readable]
+    print(f'\n{len(readable)} clips ({", ".join(names)}) x {rounds} rounds, '
+          'one core, the same frames for every backend; ms per training '
+          f'sample (median) and the median ratio to {base}, sample by '
+          'sample:\n')
+    print('| backend | ' + ' | '.join(f'{method} ms | {method} / {base}'
+                                      for method in METHOD_SAMPLES) + ' |')
+    print('|---' * (1 + 2 * len(METHOD_SAMPLES)) + '|')
+    for backend in backends:
+        cells = []
+        for method in METHOD_SAMPLES:
+            median = np.median(seconds[method, backend])
+            ratio = np.median(
+                np.array(seconds[method, backend]) /
+                np.array(seconds[method, base]))
+            cells += [f'{1000 * median:.1f}', f'{ratio:.2f}']
+        print(f'| {backend} | ' + ' | '.join(cells) + ' |')
+
+
 def build_packs(videos: List[str],
                 out: str,
                 size: Tuple[int, int] = (64, 64),
@@ -253,6 +339,7 @@ def build_packs(videos: List[str],
     """Frame packs of ``videos`` at ``size`` (w, h), as
     build_frame_cache.py writes them, and with ``with_rawframes`` the same
     frames as JPEG files in a folder beside each pack."""
+    import decord
     packs = {}
     for video in videos:
         reader = decord.VideoReader(video, num_threads=1)
@@ -299,6 +386,12 @@ def main() -> None:
         help='also time the CVRL and CARL configs\' training samples at '
         'their full augmentation, in the worker and on the device (a third '
         'table)')
+    parser.add_argument(
+        '--backends',
+        nargs='+',
+        choices=['decord', 'pyav', 'opencv', 'torchcodec'],
+        help='compare these video decoders instead (ms per SCFA, CVRL and '
+        'CARL sample; ratios to the first)')
     args = parser.parse_args()
     core = min(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {core})
@@ -310,6 +403,10 @@ def main() -> None:
         glob.glob(osp.join(args.videos, '*.avi')))
     if not videos:
         raise FileNotFoundError(f'no .mp4/.avi clip in {args.videos}')
+    if args.backends:
+        compare_backends(args.backends, videos, args.rounds)
+        return
+    import decord
     with tempfile.TemporaryDirectory() as cache_dir:
         packs = build_packs(videos, cache_dir, with_rawframes=True)
         pack_bytes = [osp.getsize(path) for path in packs.values()]
@@ -369,10 +466,10 @@ def main() -> None:
                   f'{1000 * np.median(times):.1f} |')
 
 
-def time_variants(variants: Dict[str, Callable[[str], Dict]],
+def time_variants(variants: Dict,
                   videos: List[str],
                   rounds: int,
-                  shape: Tuple[int, ...] = None) -> Dict[str, List[float]]:
+                  shape: Tuple[int, ...] = None) -> Dict:
     """Seconds per call of every variant, interleaved clip by clip."""
     seconds: Dict[str, List[float]] = {name: [] for name in variants}
     for variant in variants.values():  # warm-up

@@ -30,4 +30,7 @@ echo "[install] installing the pinned stack into $venv (first run: a few minutes
 "$py" -m pip install --quiet --no-build-isolation --no-deps -e .
 "$py" -m pip check || echo "[install] note: pip check reported the conflicts above"
 "$py" -c "import scfa_mm, mmaction.models; print('[install] scfa_mm', scfa_mm.__version__, 'ready')"
+# the video decoders that work here (torchcodec also needs FFmpeg's shared
+# libraries: on Debian/Ubuntu apt-get install ffmpeg)
+"$py" -c "from scfa_mm.datasets.transforms.loading import available_backends; print('[install] video backends:', ', '.join(available_backends()) or 'none')"
 echo "$wanted_stamp" > "$stamp"

@@ -3,12 +3,13 @@ from .transforms import (CARLSampleFrames, CheckedDecordInit, ClipColorJitter,
                          ClipGaussianBlur, ClipRandomGrayscale,
                          ClipRandomSolarize, CVRLSampleFrames, FramePackInit,
                          GridAggregate, LoadFramePhaseLabels, PerView,
-                         PerViewOnDevice, TemporalMultiView, UniqueFrameReader)
+                         PerViewOnDevice, TemporalMultiView, UniqueFrameReader,
+                         VideoInit)
 
 __all__ = [
     'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels',
     'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
     'ClipRandomGrayscale', 'ClipRandomSolarize', 'FramePackInit',
     'GlobalBatchSampler', 'GridAggregate', 'PerView', 'PerViewOnDevice',
-    'TemporalMultiView', 'UniqueFrameReader'
+    'TemporalMultiView', 'UniqueFrameReader', 'VideoInit'
 ]

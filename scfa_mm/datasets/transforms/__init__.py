@@ -4,7 +4,8 @@ from .clip_augment import (ClipColorJitter, ClipGaussianBlur,
 from .cvrl_sampling import CVRLSampleFrames
 from .device_augment import PerViewOnDevice
 from .grid_aggregate import GridAggregate
-from .loading import CheckedDecordInit, FramePackInit, UniqueFrameReader
+from .loading import (CheckedDecordInit, FramePackInit, UniqueFrameReader,
+                      VideoInit)
 from .temporal_multiview import TemporalMultiView
 from .wrappers import PerView
 
@@ -13,5 +14,5 @@ __all__ = [
     'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
     'ClipRandomGrayscale', 'ClipRandomSolarize', 'FramePackInit',
     'GridAggregate', 'PerView', 'PerViewOnDevice', 'TemporalMultiView',
-    'UniqueFrameReader'
+    'UniqueFrameReader', 'VideoInit'
 ]

@@ -73,8 +73,8 @@ class CARLSampleFrames(BaseTransform):
     loss compares; padding points at the last frame) and ``frame_mask``
     ``(num_clips, clip_len)`` bool (True for a real frame). Put both into
     ``PackActionInputs``'s ``algorithm_keys`` so that they reach the
-    model. Like ``TemporalMultiView``, wraps a decord reader so that
-    ``DecordDecode`` decodes every distinct frame once.
+    model. Like ``TemporalMultiView``, wraps the video reader (any backend)
+    so that the decode transform decodes every distinct frame once.
 
     Args:
         num_frames (int): ``T``, frames per view, >= 1. Defaults to 80

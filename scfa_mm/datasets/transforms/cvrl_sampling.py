@@ -42,8 +42,8 @@ class CVRLSampleFrames(BaseTransform):
 
     Writes ``frame_inds`` ``(num_clips * clip_len, )`` clip-major,
     ``clip_len``, ``frame_interval`` and ``num_clips``, and, like
-    ``TemporalMultiView``, wraps a decord reader so that ``DecordDecode``
-    decodes every distinct frame once.
+    ``TemporalMultiView``, wraps the video reader (any backend) so that the
+    decode transform decodes every distinct frame once.
 
     Args:
         clip_len (int): Frames per clip. Defaults to 16.

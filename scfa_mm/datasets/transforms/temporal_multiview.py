@@ -34,10 +34,11 @@ class TemporalMultiView(BaseTransform):
     used and frames repeat in order (the ``'uniform'`` rule, whatever the
     strategy). A video with no frame raises a ``ValueError`` naming the file.
 
-    If a decord reader is present (``DecordInit`` before this transform), it
-    is wrapped in :class:`UniqueFrameReader`, so that the stock
-    ``DecordDecode`` decodes each distinct frame once, in temporal order,
-    even though the views share frames and come view-major.
+    If a video reader is present (``VideoInit``, or MMAction2's
+    ``DecordInit``, ``PyAVInit`` or ``OpenCVInit`` before this transform),
+    it is wrapped in :class:`UniqueFrameReader`, so that the stock decode
+    transform decodes each distinct frame once, in temporal order, even
+    though the views share frames and come view-major.
 
     Required Keys:
 
