@@ -13,7 +13,7 @@ data_preparation = (
 
 
 def _cached(split, pipeline):
-    # the video pipeline with FramePackInit in place of CheckedDecordInit
+    # the video pipeline with FramePackInit in place of VideoInit
     return dict(
         dataset=dict(
             ann_file=f'{cache_root}/{split}.txt',

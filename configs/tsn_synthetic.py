@@ -26,7 +26,7 @@ model = dict(
         format_shape='NCHW'))
 
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=32),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(24, 24), keep_ratio=False),
@@ -34,7 +34,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(
         type='SampleFrames',
         clip_len=1,

@@ -29,7 +29,7 @@ model = dict(
         format_shape='NCTHW'))
 
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(
         type='TemporalMultiView', num_views=1, clip_len=32,
         strategy='segment'),
@@ -39,7 +39,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='TemporalMultiView', num_views=1, clip_len=32, test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(24, 24), keep_ratio=False),

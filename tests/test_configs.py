@@ -52,7 +52,7 @@ def test_vivit_uses_the_splits_and_evaluation_of_scfa(dataset):
 
 
 LOADING = {
-    'CheckedDecordInit', 'FramePackInit', 'DecordDecode', 'RawFrameDecode'
+    'VideoInit', 'FramePackInit', 'DecordDecode', 'RawFrameDecode'
 }
 
 

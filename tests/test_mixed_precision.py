@@ -211,6 +211,7 @@ def test_amp_runs_the_plugins_models_channels_last(monkeypatch, config,
     tool = _train_tool()
     args = argparse.Namespace(
         no_validate=False,
+        vis_backends=None,
         amp=True,
         resume=None,
         auto_scale_lr=False,

@@ -214,7 +214,7 @@ def full_augmentation_pipelines(
             # after the config's own loading: from its sampler on
             steps = [
                 step for step in cfg[key]
-                if step['type'] not in ('CheckedDecordInit', 'DecordDecode',
+                if step['type'] not in ('VideoInit', 'DecordDecode',
                                         'RawFrameDecode')
             ]
             for source, init in (('video', 'CheckedDecordInit'),

@@ -9,6 +9,7 @@ from mmengine.config import Config, DictAction
 from mmaction.registry import RUNNERS
 from mmengine.dist import is_distributed
 
+from scfa_mm.engine import CheckedRunner
 from scfa_mm.utils import KnownLogNoiseFilter
 
 
@@ -59,6 +60,11 @@ def run_runner(cfg: Config, args: argparse.Namespace, mode: str) -> None:
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     cfg.setdefault('runner_type', 'CheckedRunner')
+    runner_class = RUNNERS.get(cfg.runner_type)
+    if isinstance(runner_class, type) \
+            and issubclass(runner_class, CheckedRunner):
+        # before the Runner makes its work dir: missing data leaves nothing
+        runner_class.check_data(cfg, mode)
     runner = RUNNERS.build(cfg)
     runner.logger.addFilter(KnownLogNoiseFilter())
     runner.train() if mode == 'train' else runner.test()

@@ -49,7 +49,7 @@ class_names = [
     'appear', 'disappear'
 ]
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     # (release) time_augment; crop_law='paper' gives the paper text's
     # overlapping crops of [T, 1.5 T] frames (beta = min_overlap = 0.2),
     # which cover only 16-24 frames of a 240-frame video
@@ -73,7 +73,7 @@ train_pipeline = [
         algorithm_keys=('frame_timestamps', 'frame_mask'))
 ]
 test_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='CARLSampleFrames', test_mode=True),
     dict(type='DecordDecode'),
     dict(

@@ -24,7 +24,7 @@ data_root = 'data/synthetic'
 data_preparation = 'python tools/data/make_synthetic.py --out data/synthetic'
 clip = dict(clip_len=8, frame_interval=2)
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='CVRLSampleFrames', num_clips=2, **clip),
     dict(type='DecordDecode'),
     dict(
@@ -41,7 +41,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='CVRLSampleFrames', num_clips=2, test_mode=True, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),

@@ -47,24 +47,40 @@ class CheckedRunner(Runner):
         allow_full_checkpoint_loading()
         return super().from_cfg(cfg)
 
+    @staticmethod
+    def check_data(cfg: Union[Config, ConfigDict, Dict], mode: str) -> None:
+        """The checks of the data a run in ``mode`` reads, in the config
+        alone: paths, labels against ``num_classes``, a grid pipeline
+        against the recognizer. The plugin's tools call it before building
+        the Runner too, so that a run with missing data leaves nothing
+        behind.
+
+        Args:
+            cfg: The config.
+            mode (str): ``'train'`` (train and val data), ``'val'`` or
+                ``'test'``.
+        """
+        loaders = dict(
+            train=('train_dataloader', 'val_dataloader'),
+            val=('val_dataloader', ),
+            test=('test_dataloader', ))[mode]
+        check_data_exists(cfg, loaders)
+        check_labels(cfg, loaders)
+        check_grid_recognizer(cfg, loaders)
+
     def train(self) -> Any:
-        loaders = ('train_dataloader', 'val_dataloader')
-        check_data_exists(self.cfg, loaders)
-        check_labels(self.cfg, loaders)
-        check_grid_recognizer(self.cfg, loaders)
+        self.check_data(self.cfg, 'train')
         check_pretrained_weights(self.cfg)
         return super().train()
 
     def val(self) -> Dict[str, float]:
-        return self._evaluate('val_dataloader', super().val)
+        return self._evaluate('val', super().val)
 
     def test(self) -> Dict[str, float]:
-        return self._evaluate('test_dataloader', super().test)
+        return self._evaluate('test', super().test)
 
-    def _evaluate(self, loader: str, run: Any) -> Dict[str, float]:
-        check_data_exists(self.cfg, (loader, ))
-        check_labels(self.cfg, (loader, ))
-        check_grid_recognizer(self.cfg, (loader, ))
+    def _evaluate(self, mode: str, run: Any) -> Dict[str, float]:
+        self.check_data(self.cfg, mode)
         self._checking_checkpoint = self._load_from
         try:
             return run()

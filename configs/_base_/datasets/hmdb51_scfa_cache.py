@@ -12,7 +12,7 @@ data_preparation = (
     'data/hmdb51/hmdb51_${split}_split_1_videos.txt --data-prefix '
     'data/hmdb51/videos --out data/hmdb51/frame_cache; done')
 
-# The video pipelines with FramePackInit in place of CheckedDecordInit.
+# The video pipelines with FramePackInit in place of VideoInit.
 train_pipeline = [dict(type='FramePackInit'), *_base_.train_pipeline[1:]]
 val_pipeline = [dict(type='FramePackInit'), *_base_.val_pipeline[1:]]
 test_pipeline = val_pipeline

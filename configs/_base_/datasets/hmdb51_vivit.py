@@ -5,7 +5,7 @@
 _base_ = './hmdb51_scfa.py'
 
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(
         type='TemporalMultiView', num_views=1, clip_len=32,
         strategy='segment'),
@@ -17,7 +17,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='TemporalMultiView', num_views=2, clip_len=32, test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),

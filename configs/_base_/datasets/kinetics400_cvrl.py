@@ -56,7 +56,7 @@ asymmetric_augmentation = [
 # (cvrl_r3d50_16xb64-200e_kinetics400_cpu-augment.py): 3-4x fewer worker
 # cores per GPU (docs/performance.md). (ours)
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='CVRLSampleFrames', num_clips=2, power=1.0, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
@@ -75,7 +75,7 @@ cpu_train_pipeline = [
 ]
 # Validation of the online probe: 2 evenly spaced clips, centre crop.
 val_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='CVRLSampleFrames', num_clips=2, test_mode=True, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),

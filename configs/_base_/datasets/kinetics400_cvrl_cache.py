@@ -13,7 +13,7 @@ data_preparation = (
     'data/kinetics400/videos_${split} --size 340 256 --subsampling 420 '
     '--out data/kinetics400/frame_cache_cvrl_340x256; done')
 
-# The video pipelines with FramePackInit in place of CheckedDecordInit.
+# The video pipelines with FramePackInit in place of VideoInit.
 train_pipeline = [dict(type='FramePackInit'), *_base_.train_pipeline[1:]]
 cpu_train_pipeline = [
     dict(type='FramePackInit'), *_base_.cpu_train_pipeline[1:]

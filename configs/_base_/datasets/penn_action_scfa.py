@@ -14,7 +14,7 @@ data_preparation = ('python tools/data/penn_action/prepare.py --root '
                     'data/penn_action/Penn_Action --out data/penn_action')
 
 # The HMDB51 pipelines (same views, grid and augmentation), reading frames
-# with RawFrameDecode where HMDB51 has CheckedDecordInit, TemporalMultiView,
+# with RawFrameDecode where HMDB51 has VideoInit, TemporalMultiView,
 # DecordDecode.
 train_pipeline = [
     _base_.train_pipeline[1],

@@ -9,7 +9,7 @@ data_preparation = 'python tools/data/make_synthetic.py --out data/synthetic'
 grid = dict(type='GridAggregate', grid_shape=(4, 4), cell_size=(24, 24))
 
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(
         type='TemporalMultiView', num_views=2, clip_len=16,
         strategy='segment'),
@@ -18,7 +18,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='TemporalMultiView', num_views=2, clip_len=16, test_mode=True),
     dict(type='DecordDecode'), grid,
     dict(type='FormatShape', input_format='NCHW'),
@@ -37,7 +37,6 @@ def _split(ann_file, pipeline, test_mode):
             type=dataset_type,
             ann_file=f'{data_root}/{ann_file}',
             data_prefix=dict(video=f'{data_root}/videos'),
-            metainfo=dict(classes=f'{data_root}/classnames.txt'),
             pipeline=pipeline,
             test_mode=test_mode))
 

@@ -22,7 +22,7 @@ data_preparation = ('python tools/data/ucf101/prepare.py --videos '
 
 clip = dict(clip_len=32, frame_interval=2)
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', num_clips=1, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
@@ -37,7 +37,7 @@ train_pipeline = [
 ]
 # Validation while training: one centre clip, centre crop (cheap).
 val_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', num_clips=1, test_mode=True, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
@@ -46,7 +46,7 @@ val_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', num_clips=10, test_mode=True, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),

@@ -73,7 +73,7 @@ clip = dict(clip_len=32, frame_interval=2)
 # release crops the stored frames; we resize to a short side of 256 first,
 # as MMAction2's Kinetics videos vary in size (ours).
 train_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', num_clips=1, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
@@ -90,7 +90,7 @@ train_pipeline = [
 # short side to 256 (release: num_test_clips 10, num_test_crops 3,
 # feature_shape (32, 256, 256, 3)).
 test_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', num_clips=10, test_mode=True, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
@@ -101,7 +101,7 @@ test_pipeline = [
 # Validation during training: one centre clip (ours: the release validates
 # with the 30 test views, 30 times the cost).
 val_pipeline = [
-    dict(type='CheckedDecordInit'),
+    dict(type='VideoInit'),
     dict(type='SampleFrames', num_clips=1, test_mode=True, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
