@@ -68,3 +68,27 @@ def test_frame_folders_must_hold_the_listed_frames(tmp_path):
         '(first: img_00005.jpg)', f'line 3: {tmp_path}/c: folder not found'
     ]
     assert (tmp_path / 'frames.clean.txt').read_text() == 'a 5 0\n'
+
+
+def test_without_decord_the_data_tools_say_so_once(tmp_path):
+    listing = tmp_path / 'list.txt'
+    listing.write_text(''.join(f'{name} 0\n' for name in VIDEOS))
+    arguments = {
+        'check_videos.py': [str(listing)],
+        'build_frame_cache.py': [str(listing), '--out',
+                                 str(tmp_path / 'out')]
+    }
+    for tool, args in arguments.items():
+        code = ("import runpy, sys; sys.modules['decord'] = None; "
+                f'sys.argv = {[tool, *args]!r}; '
+                f"runpy.run_path('tools/data/{tool}', run_name='__main__')")
+        done = subprocess.run([sys.executable, '-c', code],
+                              cwd=REPO_ROOT,
+                              capture_output=True,
+                              text=True,
+                              timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.strip().endswith(
+            f'{tool} reads videos with decord: pip install decord (wheels '
+            'for x86-64 Linux only)'), done.stderr
+        assert 'cannot decode' not in done.stdout + done.stderr

@@ -171,6 +171,12 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    if not args.rawframes:
+        try:  # say so now, not once per video as a broken video
+            import decord  # noqa: F401
+        except ImportError:
+            sys.exit(f'{__file__} reads videos with decord: pip install '
+                     'decord (wheels for x86-64 Linux only)')
     with open(args.list) as f:
         entries = [(number, line.rstrip('\n'))
                    for number, line in enumerate(f, 1) if line.strip()]

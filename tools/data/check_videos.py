@@ -144,6 +144,12 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    if not args.rawframes:
+        try:  # say so now, not once per video as a broken video
+            import decord  # noqa: F401
+        except ImportError:
+            sys.exit(f'{__file__} reads videos with decord: pip install '
+                     'decord (wheels for x86-64 Linux only)')
     min_frames = max(args.min_frames,
                      frames_needed(args.config) if args.config else 1)
     entries = read_entries(args.list)
