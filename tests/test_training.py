@@ -313,6 +313,20 @@ def test_training_checkpoint_loads_in_stock_tools(tiny_data,
         'num_classes is 3' in str(error.value)
     assert 'acc/top1' not in str(error.value)
 
+    # the demo names the classes from the checkpoint alone
+    root, _ = tiny_data
+    output = run_tool([
+        sys.executable, 'demo/demo.py', CONFIG,
+        str(trained_checkpoint),
+        str(root / 'videos' / 'square_1.mp4')
+    ], REPO_ROOT)
+    ranked = re.findall(r'^([12])\. (move_right|move_left): ([0-9.]+)$',
+                        output, re.MULTILINE)
+    assert [rank for rank, _, _ in ranked] == ['1', '2'], output
+    assert {name for _, name, _ in ranked} == {'move_right', 'move_left'}
+    scores = [float(score) for _, _, score in ranked]
+    assert scores[0] >= scores[1] and sum(scores) == pytest.approx(1, abs=2e-4)
+
     # the slimmed copy loads weights-only as before
     path = published(trained_checkpoint, tmp_path)
     checkpoint = torch.load(path)
