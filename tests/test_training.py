@@ -155,6 +155,35 @@ def test_dist_train_two_processes_on_cpu(tiny_data, tmp_path):
     assert 'acc/top1' in output
 
 
+def test_dist_train_without_pretrained_weights_says_why_first(
+        tiny_data, tmp_path):
+    _, options = tiny_data
+    work_dir = tmp_path / 'dist'
+    done = subprocess.run([
+        'bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
+        str(work_dir), '--cfg-options', *options,
+        'model.backbone.pretrained=missing/r18.pth'
+    ],
+                          cwd=REPO_ROOT,
+                          env=dict(
+                              os.environ,
+                              PYTHONPATH=REPO_ROOT,
+                              PYTHON=sys.executable,
+                              PORT=str(free_port())),
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    reason = ("FileNotFoundError: pretrained weights not available: model."
+              "backbone.pretrained = 'missing/r18.pth' is not a file")
+    # rank 0 says it before any rank starts a Runner; the launcher stops
+    # the other rank
+    assert output.count(reason) == 1, output
+    assert 'gloo' not in output.lower() and 'Config:' not in output
+    assert not work_dir.exists()
+
+
 def max_weight_difference(path_a, path_b):
     a = torch.load(path_a, map_location='cpu')
     b = torch.load(path_b, map_location='cpu')
@@ -253,8 +282,10 @@ def test_vis_backend_without_its_package_says_what_to_install(monkeypatch):
         dict(type='TensorboardVisBackend')
     ]
     monkeypatch.setattr(importlib.util, 'find_spec', lambda name: None)
-    with pytest.raises(SystemExit, match='--vis-backends wandb needs the '
-                       'wandb package: pip install wandb'):
+    with pytest.raises(
+            SystemExit,
+            match='--vis-backends wandb needs the '
+            'wandb package: pip install wandb'):
         train_tool.vis_backends(['local', 'wandb'])
 
 
@@ -271,8 +302,8 @@ def published(trained_checkpoint, tmp_path, *flags):
     return path
 
 
-UPSTREAM_TOOLS = os.path.join(os.path.dirname(mmaction.__file__), '.mim',
-                              'tools')
+UPSTREAM_TOOLS = os.path.join(
+    os.path.dirname(mmaction.__file__), '.mim', 'tools')
 
 
 def test_training_checkpoint_loads_in_stock_tools(tiny_data,

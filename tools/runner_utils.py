@@ -11,6 +11,7 @@ from mmengine.dist import is_distributed
 
 from scfa_mm.engine import CheckedRunner
 from scfa_mm.utils import KnownLogNoiseFilter
+from scfa_mm.utils.runtime import check_pretrained_weights
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +66,10 @@ def run_runner(cfg: Config, args: argparse.Namespace, mode: str) -> None:
             and issubclass(runner_class, CheckedRunner):
         # before the Runner makes its work dir: missing data leaves nothing
         runner_class.check_data(cfg, mode)
+        if mode == 'train' and int(os.environ.get('RANK', 0)) == 0:
+            # and before the other ranks wait for this one: offline, the
+            # launcher then stops them, and the reason is the last word
+            check_pretrained_weights(cfg)
     runner = RUNNERS.build(cfg)
     runner.logger.addFilter(KnownLogNoiseFilter())
     runner.train() if mode == 'train' else runner.test()

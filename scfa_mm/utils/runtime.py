@@ -242,17 +242,19 @@ def check_pretrained_weights(cfg: Config) -> None:
 
     A local file (``pretrained='checkpoints/x.pth'``, an ``init_cfg`` of
     type ``Pretrained``) must exist. A ``torchvision://`` or URL source
-    must be in torch's cache or be downloaded now (by rank 0; the others
-    wait for the outcome): without internet the Runner would otherwise die
-    inside weight initialisation, its reason buried under the distributed
-    launcher's errors.
+    must be in torch's cache or be downloaded now: without internet the
+    Runner would otherwise die inside weight initialisation, its reason
+    buried under the distributed launcher's errors. In a distributed run
+    rank 0 downloads first and the others wait for it (every rank runs the
+    same collectives whatever its cache holds); a rank whose cache still
+    lacks the file (another node's disk) downloads it itself.
 
     Raises:
         FileNotFoundError: One paragraph: the config key, the source, for a
             download its URL, the reason, the cache file to place by hand,
             and the override that trains from scratch.
     """
-    from mmengine.dist import broadcast_object_list, get_rank
+    from mmengine.dist import barrier, get_rank
     problems = []
     for key, source in _weight_sources(cfg.get('model', {})):
         download = weight_url_and_cache(source)
@@ -264,14 +266,16 @@ def check_pretrained_weights(cfg: Config) -> None:
                     f'train from scratch with --cfg-options {key}=None.')
             continue
         url, cache_file = download
-        if osp.isfile(cache_file):
-            continue
-        outcome = [_download(url, cache_file) if get_rank() == 0 else None]
-        broadcast_object_list(outcome)
-        if outcome[0] is not None:
+        reason = None
+        if get_rank() == 0 and not osp.isfile(cache_file):
+            reason = _download(url, cache_file)
+        barrier()
+        if reason is None and not osp.isfile(cache_file):
+            reason = _download(url, cache_file)
+        if reason is not None:
             problems.append(
                 f'{key} = {source!r} needs {url}, which is not in torch\'s '
-                f'cache and could not be downloaded ({outcome[0]}). Download '
+                f'cache and could not be downloaded ({reason}). Download '
                 f'it on a machine with internet and place it at '
                 f'{cache_file} (file name {osp.basename(cache_file)}; '
                 'TORCH_HOME moves the cache), or train from scratch with '
