@@ -1,5 +1,6 @@
 """tools/data/check_videos.py on real clips, broken copies and frame
 folders."""
+import importlib.util
 import os.path as osp
 import shutil
 import subprocess
@@ -92,3 +93,41 @@ def test_without_decord_the_data_tools_say_so_once(tmp_path):
             f'{tool} reads videos with decord: pip install decord (wheels '
             'for x86-64 Linux only)'), done.stderr
         assert 'cannot decode' not in done.stdout + done.stderr
+
+
+def test_list_errors_are_bad_entries_as_in_training(tmp_path, monkeypatch):
+    shutil.copy(video_path('short_340x256_32f.mp4'), tmp_path / 'a.mp4')
+    lines = [
+        '\ufeffa.mp4 0', 'a.mp4 0', 'b.mp4\t1', 'a.mp4  1', 'a.mp4 x', '',
+        'a.mp4 0', '../etc/passwd 0'
+    ]
+    ann_file = tmp_path / 'list.txt'
+    ann_file.write_text('\n'.join(lines) + '\n')
+    monkeypatch.setattr(sys, 'argv', [
+        SCRIPT,
+        str(ann_file), '--data-prefix',
+        str(tmp_path), '--nproc', '1'
+    ])
+    # in this process (no second start-up); a named module, so that the
+    # worker pool can pickle its functions
+    spec = importlib.util.spec_from_file_location('check_videos', SCRIPT)
+    tool = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, 'check_videos', tool)
+    spec.loader.exec_module(tool)
+    assert tool.main() == 1
+    report = (tmp_path / 'list.report.txt').read_text().splitlines()
+    assert report == [
+        "line 1: '\\ufeffa.mp4 0': starts with a UTF-8 byte-order mark, "
+        'which training reads as part of the path; save the list as UTF-8 '
+        "without BOM (sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)",
+        "line 3: 'b.mp4\\t1': whitespace other than single spaces between "
+        'fields (MMAction2 would read the whole line as one file name)',
+        "line 4: 'a.mp4  1': empty field: ' ' repeated (MMAction2 splits on "
+        'each one)', "line 5: 'a.mp4 x': label 'x' is not an integer",
+        'line 6: blank line (training reads it as an entry)',
+        "line 7: 'a.mp4 0': duplicate of line 2 (the sample would count "
+        'twice)', "line 8: '../etc/passwd 0': path outside the data prefix "
+        f"'{tmp_path}' (allow with the config key "
+        'allow_paths_outside_data_prefix = True)'
+    ]
+    assert (tmp_path / 'list.clean.txt').read_text() == 'a.mp4 0\n'

@@ -1,6 +1,11 @@
-"""Checkpoints that the stock tools load weights-only, checkpoints that do
-not fit the model, and pretrained weights checked before training."""
+"""Checkpoints that the stock tools load weights-only, crafted ones that
+are refused, checkpoints that do not fit the model, and pretrained weights
+checked before training."""
+import argparse
+import importlib.util
+import os
 import pickle
+import re
 import subprocess
 import sys
 
@@ -9,13 +14,20 @@ import pytest
 import torch
 from mmengine import Config
 from mmengine.logging import HistoryBuffer, MessageHub
+from mmengine.runner import load_checkpoint
 from mmengine.runner.checkpoint import get_torchvision_models
 
-from scfa_mm.engine.portable_checkpoint_hook import (
-    make_checkpoint_portable, restore_checkpoint_objects)
-from scfa_mm.utils.checkpoint import check_checkpoint_fits
+from scfa_mm.engine.portable_checkpoint_hook import (make_checkpoint_portable,
+                                                     restore_checkpoint_objects
+                                                     )
+from scfa_mm.utils.checkpoint import (UNSAFE_LOADING_ENV,
+                                      CheckpointRefusedError,
+                                      check_checkpoint_fits,
+                                      load_checkpoint_file,
+                                      use_checkpoint_loader)
 from scfa_mm.utils.runtime import check_pretrained_weights
 from .conftest import REPO_ROOT
+from .test_training import CONFIG, tiny_data  # noqa: F401
 
 
 def training_checkpoint():
@@ -125,9 +137,10 @@ def test_checkpoint_of_another_head_or_model_stops():
     check_checkpoint_fits(Classifier(51), trained, 'a.pth')
     # DDP's prefix is stripped as the Runner strips it
     check_checkpoint_fits(
-        Classifier(51),
-        {f'module.{k}': v
-         for k, v in trained['state_dict'].items()}, 'a.pth')
+        Classifier(51), {
+            f'module.{k}': v
+            for k, v in trained['state_dict'].items()
+        }, 'a.pth')
     with pytest.raises(ValueError) as error:
         check_checkpoint_fits(Classifier(2), trained, 'a.pth')
     message = str(error.value)
@@ -146,8 +159,8 @@ def empty_torch_cache(tmp_path, monkeypatch):
     return tmp_path / 'hub' / 'checkpoints'
 
 
-def test_pretrained_weights_offline_give_one_paragraph(
-        empty_torch_cache, monkeypatch):
+def test_pretrained_weights_offline_give_one_paragraph(empty_torch_cache,
+                                                       monkeypatch):
     attempts = []
 
     def offline(url, cache_file):
@@ -182,8 +195,9 @@ def test_pretrained_sources_at_any_depth(empty_torch_cache, monkeypatch,
     cfg = Config.fromfile(
         f'{REPO_ROOT}/configs/carl/carl_r50-transformer_4xb1-300e_penn-'
         'action.py')
-    with pytest.raises(FileNotFoundError,
-                       match=r'model\.backbone\.image_backbone\.pretrained'):
+    with pytest.raises(
+            FileNotFoundError,
+            match=r'model\.backbone\.image_backbone\.pretrained'):
         check_pretrained_weights(cfg)
 
     present = tmp_path / 'backbone.pth'
@@ -204,3 +218,101 @@ def test_pretrained_sources_at_any_depth(empty_torch_cache, monkeypatch,
     assert "model.neck.init_cfg[1].checkpoint = 'missing/neck.pth' is not " \
         'a file' in message
     assert str(present) not in message
+
+
+class RunsCode:
+    """Unpickles by calling ``os.system(command)``: a crafted checkpoint."""
+
+    def __init__(self, command):
+        self.command = command
+
+    def __reduce__(self):
+        return os.system, (self.command, )
+
+
+@pytest.fixture
+def crafted_checkpoint(tmp_path):
+    """A checkpoint whose unpickling creates ``marker``."""
+    marker = tmp_path / 'marker'
+    path = tmp_path / 'crafted.pth'
+    torch.save(
+        {
+            'state_dict': {
+                'fc.weight': torch.zeros(2, 3)
+            },
+            'meta': RunsCode(f'touch {marker}')
+        }, path)
+    return path, marker
+
+
+def test_crafted_checkpoint_is_refused_unless_unsafe_loading_is_asked(
+        crafted_checkpoint, monkeypatch):
+    path, marker = crafted_checkpoint
+    monkeypatch.setenv(UNSAFE_LOADING_ENV, '0')  # undone afterwards
+    with pytest.raises(CheckpointRefusedError) as error:
+        load_checkpoint_file(str(path))
+    message = str(error.value)
+    assert f'{path} was not loaded' in message
+    assert re.search(r'the global (posix|nt|os)\.system', message)
+    assert '--unsafe-load-pickled-checkpoints' in message
+    assert UNSAFE_LOADING_ENV in message
+    # through MMEngine, as the Runner of tools/train.py and test.py loads
+    use_checkpoint_loader()
+    with pytest.raises(CheckpointRefusedError):
+        load_checkpoint(torch.nn.Linear(3, 2), str(path))
+    publish_tool = load_tool('publish_checkpoint')
+    with pytest.raises(CheckpointRefusedError):
+        publish_tool.publish(str(path), str(path.parent / 'out.pth'))
+    assert not marker.exists()
+
+    # what the flag does: full unpickling, here and in launched processes
+    runner_utils = load_tool('runner_utils')
+    parser = argparse.ArgumentParser()
+    runner_utils.add_runner_arguments(parser)
+    args = parser.parse_args([
+        f'{REPO_ROOT}/configs/scfa_hmdb51.py',
+        '--unsafe-load-pickled-checkpoints'
+    ])
+    runner_utils.load_runner_config(args)
+    assert os.environ[UNSAFE_LOADING_ENV] == '1'
+    assert load_checkpoint_file(str(path))['meta'] == 0
+    assert marker.exists()
+
+
+def load_tool(name):
+    """A module of tools/ (which imports its neighbours as top-level)."""
+    sys.path.insert(0, f'{REPO_ROOT}/tools')
+    try:
+        spec = importlib.util.spec_from_file_location(
+            f'tool_{name}', f'{REPO_ROOT}/tools/{name}.py')
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(f'{REPO_ROOT}/tools')
+    return module
+
+
+def test_test_tool_refuses_a_crafted_checkpoint(
+        crafted_checkpoint,
+        tiny_data,  # noqa: F811
+        tmp_path):
+    path, marker = crafted_checkpoint
+    _, options = tiny_data
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
+    env.pop(UNSAFE_LOADING_ENV, None)
+    done = subprocess.run([
+        sys.executable, 'tools/test.py', CONFIG,
+        str(path), '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options', *options
+    ],
+                          cwd=REPO_ROOT,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert done.returncode != 0
+    assert f'CheckpointRefusedError: {path} was not loaded' in done.stderr
+    assert not marker.exists()
+    # and the reason is in the run's log file too
+    [log] = (tmp_path / 'work').glob('*/*.log')
+    assert f'{path} was not loaded' in log.read_text()

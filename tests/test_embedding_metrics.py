@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from scfa_mm.evaluation import EmbeddingRetrievalMetric, KNNAccuracyMetric
+from scfa_mm.utils.build import save_dump
 
 
 def cosine(a, b):
@@ -85,12 +86,11 @@ def test_gallery_from_a_dump_against_brute_force(data, tmp_path):
     rng = np.random.default_rng(1)
     gallery = rng.normal(size=(12, 6))
     gallery_labels = rng.integers(0, 5, 12)
-    dump = tmp_path / 'train.pkl'
-    with open(dump, 'wb') as f:
-        pickle.dump([
-            dict(embedding=g.astype(np.float32), gt_label=np.array([label]))
-            for g, label in zip(gallery, gallery_labels)
-        ], f)
+    dump = tmp_path / 'train.pt'
+    save_dump([
+        dict(embedding=g.astype(np.float32), gt_label=np.array([label]))
+        for g, label in zip(gallery, gallery_labels)
+    ], str(dump))
     recalls, mean_ap, knn = brute_force(embeddings, labels, gallery,
                                         gallery_labels, False, 3, (1, 5))
     result = evaluate(
@@ -102,6 +102,13 @@ def test_gallery_from_a_dump_against_brute_force(data, tmp_path):
     knn_result = evaluate(
         KNNAccuracyMetric(k=3, gallery_dump=str(dump)), embeddings, labels)
     assert knn_result['knn/top1@k=3'] == pytest.approx(knn)
+    # an old pickle dump is refused unread: unpickling can run code
+    with open(tmp_path / 'train.pkl', 'wb') as f:
+        pickle.dump([dict(embedding=gallery[0], gt_label=0)], f)
+    with pytest.raises(ValueError, match='allow_pickle'):
+        evaluate(
+            KNNAccuracyMetric(k=3, gallery_dump=str(tmp_path / 'train.pkl')),
+            embeddings, labels)
 
 
 def test_perfect_clusters_score_one():
@@ -150,11 +157,9 @@ def test_queries_without_a_match_are_said(metric, logged):
 
 
 def test_partly_matched_queries_cap_the_score(logged):
-    embeddings = np.array([[1, 0], [1, .1], [0, 1], [.1, 1], [-1, 0],
-                           [0, -1]])
+    embeddings = np.array([[1, 0], [1, .1], [0, 1], [.1, 1], [-1, 0], [0, -1]])
     labels = [0, 0, 1, 1, 2, 3]  # classes 2 and 3 have one video each
-    result = evaluate(EmbeddingRetrievalMetric(topk=(1, )), embeddings,
-                      labels)
+    result = evaluate(EmbeddingRetrievalMetric(topk=(1, )), embeddings, labels)
     # the four matched queries find their twin first; the two cannot
     assert result['retrieval/recall@1'] == pytest.approx(4 / 6)
     [message] = logged
@@ -162,6 +167,5 @@ def test_partly_matched_queries_cap_the_score(logged):
     assert 'caps the score at 0.6667' in message
 
     logged.clear()
-    evaluate(EmbeddingRetrievalMetric(topk=(1, )), embeddings[:4],
-             labels[:4])
+    evaluate(EmbeddingRetrievalMetric(topk=(1, )), embeddings[:4], labels[:4])
     assert logged == []

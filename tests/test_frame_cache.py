@@ -1,5 +1,6 @@
 """tools/data/build_frame_cache.py and reading its packs."""
 import os
+import runpy
 import shutil
 import signal
 import subprocess
@@ -176,7 +177,8 @@ def test_samplers_read_packs_like_videos(videos, tmp_path, sampler):
     assert difference.mean() < 3.5
 
 
-def test_frame_folders_are_cached_and_missing_frames_named(tmp_path):
+def test_frame_folders_are_cached_and_missing_frames_named(
+        tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     for folder, count in (('a', 5), ('b', 4)):
         (tmp_path / folder).mkdir()
@@ -202,6 +204,74 @@ def test_frame_folders_are_cached_and_missing_frames_named(tmp_path):
     ]).astype(float)
     # same size (64x48): only the second JPEG encoding differs
     assert np.abs(stored - expected).mean() < 3.5
+
+    # another --size over the same cache: the pack is rebuilt, not kept
+    # as "already complete"
+    ann_file.write_text('a 5 1\n')
+    done = build(ann_file, tmp_path, out, '--rawframes', '--size', 32, 24)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '1 decoded now (of which 1 rebuilt from packs of other ' \
+        'settings: width 64 -> 32, height 48 -> 24), 0 already complete' \
+        in done.stdout
+    assert FramePackReader(str(out / 'packs' / 'a.pack')).get_batch(
+        [4]).asnumpy().shape == (1, 24, 32, 3)
+
+    # entries outside --data-prefix would write outside --out: refused,
+    # named, nothing written
+    ann_file.write_text('a 5 1\n../b 5 0\n/etc 5 0\n')
+    tool = runpy.run_path(SCRIPT)  # in this process: no second start-up
+    monkeypatch.setattr(sys, 'argv', [
+        SCRIPT,
+        str(ann_file), '--data-prefix',
+        str(tmp_path / 'a'), '--out',
+        str(tmp_path / 'other'), '--rawframes'
+    ])
+    with pytest.raises(SystemExit) as error:
+        tool['main']()
+    message = str(error.value.code)
+    assert f"line 2: path outside the data prefix '{tmp_path}/a'" in message
+    assert "'../b 5 0'" in message and "line 3: path outside" in message
+    assert message.endswith('Nothing was written.')
+    assert not (tmp_path / 'other').exists()
+    pack_path = tool['pack_path']
+    with pytest.raises(ValueError, match='would be written outside'):
+        pack_path(str(out), '../../x.mp4')
+
+
+def test_a_corrupt_frame_is_named_and_old_packs_refused(tmp_path):
+    import json
+    import struct
+    frames = [np.full((16, 16, 3), 40 * i, np.uint8) for i in range(4)]
+    path = tmp_path / 'v.pack'
+    write_pack(str(path), frames)
+    reader = FramePackReader(str(path))
+    data = bytearray(path.read_bytes())
+    # flip a byte inside frame 2's JPEG data
+    start = reader.data_start + int(reader.offsets[2])
+    data[start + 200] ^= 0xFF
+    path.write_bytes(bytes(data))
+    reader = FramePackReader(str(path))
+    np.testing.assert_array_equal(
+        reader.get_batch([3, 1]).asnumpy()[1],
+        reader.get_batch([1]).asnumpy()[0])
+    with pytest.raises(
+            FramePackError,
+            match=f'frame pack {path} is corrupt: frame 2 fails '
+            'its CRC32 check'):
+        reader.get_batch([0, 2])
+    # a pack of format 1 (no version, no checksums): refused, saying how
+    # to rebuild
+    (length, ) = struct.unpack('<I', data[8:12])
+    header = json.loads(data[12:12 + length])
+    del header['version']
+    old = tmp_path / 'old.pack'
+    old.write_bytes(data[:8] + struct.pack('<I', len(json.dumps(header))) +
+                    json.dumps(header).encode() + data[12 + length:])
+    with pytest.raises(
+            FramePackError,
+            match=f'frame pack {old} is of format 1; this '
+            'version of scfa_mm reads format 2'):
+        FramePackReader(str(old))
 
 
 def test_pack_chroma_subsampling_is_recorded_and_applied(tmp_path):

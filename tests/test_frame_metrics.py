@@ -1,4 +1,3 @@
-import pickle
 
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ from scfa_mm.evaluation import (FrameRetrievalMetric, KendallsTauMetric,
                                 PhaseClassificationMetric,
                                 PhaseProgressionMetric)
 from scfa_mm.evaluation.frame_metrics import kendalls_tau, phase_progress
+from scfa_mm.utils.build import save_dump
 
 
 def make_video(rng, num_frames, action, dim=6, num_phases=3):
@@ -35,8 +35,7 @@ def evaluate(metric, videos):
 
 
 def dump(path, videos):
-    with open(path, 'wb') as f:
-        pickle.dump([as_sample(v) for v in videos], f)
+    save_dump([as_sample(v) for v in videos], str(path))
     return str(path)
 
 
@@ -177,10 +176,10 @@ def test_missing_inputs_are_named(tmp_path):
     metric = KendallsTauMetric()
     with pytest.raises(KeyError, match='frame_embeddings'):
         metric.process(None, [dict(frame_labels=np.zeros(3), gt_label=0)])
-    with open(tmp_path / 'video_level.pkl', 'wb') as f:
-        pickle.dump([dict(embedding=np.zeros(3), gt_label=0)], f)
+    save_dump([dict(embedding=np.zeros(3), gt_label=0)],
+              str(tmp_path / 'video_level.pt'))
     metric = PhaseProgressionMetric(
-        train_dump=str(tmp_path / 'video_level.pkl'))
+        train_dump=str(tmp_path / 'video_level.pt'))
     metric.process(None,
                    [as_sample(make_video(np.random.default_rng(0), 9, 0))])
     with pytest.raises(KeyError, match='frame_embeddings'):

@@ -55,7 +55,7 @@ def test_slurm_test_command():
         'configs/scfa_hmdb51.py',
         'best.pth',
         '--dump',
-        'out.pkl',
+        'out.pt',
         GPUS_PER_NODE='4',
         GPUS='4')
     assert done.returncode == 0, done.stderr
@@ -65,7 +65,7 @@ def test_slurm_test_command():
     ]
     assert command[-6:] == [
         'tools/test.py', 'configs/scfa_hmdb51.py', 'best.pth', '--dump',
-        'out.pkl', '--launcher=slurm'
+        'out.pt', '--launcher=slurm'
     ]
 
 

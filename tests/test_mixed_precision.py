@@ -212,6 +212,7 @@ def test_amp_runs_the_plugins_models_channels_last(monkeypatch, config,
     args = argparse.Namespace(
         no_validate=False,
         vis_backends=None,
+        skip_unreadable=None,
         amp=True,
         resume=None,
         auto_scale_lr=False,

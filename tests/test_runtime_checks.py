@@ -76,6 +76,8 @@ def test_workers_per_process(monkeypatch, cores, processes, expected):
 def test_class_name_file_is_checked_like_the_data(tmp_path):
     from scfa_mm.utils import check_data_exists
     cfg, _ = config_with_list(tmp_path, ['a.mp4 0', 'b.mp4 1'])
+    for name in ('a.mp4', 'b.mp4'):
+        (tmp_path / name).write_bytes(b'')
     names = tmp_path / 'classnames.txt'
     cfg.train_dataloader.dataset.metainfo = dict(classes=str(names))
     # MMEngine would keep the missing file's name as the class names
@@ -85,8 +87,80 @@ def test_class_name_file_is_checked_like_the_data(tmp_path):
         in str(error.value)
     names.write_text('climb\nrun\nswim\n')
     check_data_exists(cfg, ['train_dataloader'])
-    with pytest.raises(ValueError, match='names 3 classes and model.cls_head'
-                       r'.num_classes = 2'):
+    with pytest.raises(
+            ValueError,
+            match='names 3 classes and model.cls_head'
+            r'.num_classes = 2'):
         check_labels(cfg, ['train_dataloader'])
     names.write_text('climb\nrun\n')
     check_labels(cfg, ['train_dataloader'])
+
+
+def test_preflight_names_missing_videos_with_lines_and_count(tmp_path):
+    from scfa_mm.engine.checked_runner import CheckedRunner
+    names = [f'v{index:02}.mp4' for index in range(13)]
+    cfg, ann_file = config_with_list(tmp_path, [f'{n} 0' for n in names])
+    cfg.data_preparation = 'python make_data.py'
+    for name in names[:2]:
+        (tmp_path / name).write_bytes(b'')
+    with pytest.raises(FileNotFoundError) as error:
+        CheckedRunner.check_data(cfg, 'test')  # as before every run
+    message = str(error.value)
+    assert message.startswith(
+        f"test_dataloader.dataset.ann_file = '{ann_file}': 11 of 13 listed "
+        f"videos not found (data_prefix.video = '{tmp_path}'")
+    shown = [
+        line for line in message.splitlines()
+        if ': line ' in line or line.startswith('  line ')
+    ]
+    assert shown == [
+        f'  line {i + 1}: {tmp_path}/{names[i]}' for i in range(2, 12)
+    ]
+    assert '  ... and 1 more' in message
+    assert 'Prepare the data with:\n  python make_data.py' in message
+
+
+def test_preflight_names_bad_lines_and_frame_folders(tmp_path):
+    from scfa_mm.datasets.annotations import AnnotationListError
+    from scfa_mm.utils import check_data_exists
+    cfg, ann_file = config_with_list(tmp_path, ['a.mp4 0', 'b.mp4\t1'])
+    with pytest.raises(AnnotationListError) as error:
+        check_data_exists(cfg, ['train_dataloader'])
+    assert str(error.value).startswith(
+        f'train_dataloader.dataset.ann_file: annotation list {ann_file}: '
+        "1 problem(s):\n  line 2: whitespace other than single spaces")
+    # a RawframeDataset list: whitespace is fine, missing folders named
+    (tmp_path / 'frames' / 'a').mkdir(parents=True)
+    (tmp_path / 'frames.txt').write_text('a\t5 0\nb 3 1\n')
+    cfg.train_dataloader.dataset = dict(
+        type='RawframeDataset',
+        ann_file='frames.txt',
+        data_root=str(tmp_path),  # joined as MMEngine joins it
+        data_prefix=dict(img='frames'),
+        pipeline=[])
+    with pytest.raises(
+            FileNotFoundError,
+            match=r'1 of 2 listed frame folders not found \('
+            rf"data_prefix.img = '{tmp_path}/frames'(.|\n)*"
+            rf'line 2: {tmp_path}/frames/b'):
+        check_data_exists(cfg, ['train_dataloader'])
+
+
+def test_paths_outside_data_prefix_need_the_config_key(tmp_path):
+    from scfa_mm.datasets.annotations import AnnotationListError
+    from scfa_mm.utils import check_data_exists
+    videos = tmp_path / 'videos'
+    videos.mkdir()
+    (videos / 'a.mp4').write_bytes(b'')
+    (tmp_path / 'outside.mp4').write_bytes(b'')
+    cfg, _ = config_with_list(tmp_path, ['a.mp4 0', '../outside.mp4 1'])
+    cfg.train_dataloader.dataset.data_prefix.video = str(videos)
+    with pytest.raises(
+            AnnotationListError,
+            match=f"line 2: path outside the data prefix "
+            f"'{videos}' \\(allow with the config key "
+            r'allow_paths_outside_data_prefix = True\): '
+            "'../outside.mp4 1'"):
+        check_data_exists(cfg, ['train_dataloader'])
+    cfg.allow_paths_outside_data_prefix = True
+    check_data_exists(cfg, ['train_dataloader'])

@@ -61,11 +61,33 @@ def test_anchors_without_positive_contribute_zero():
     assert torch.isfinite(loss)
     assert loss.item() == pytest.approx(
         loop_supcon(features.double(), labels), rel=1e-9)
-    # no positive at all: zero, with finite gradient
+
+
+def test_no_positive_pair_is_an_error_at_the_first_step(monkeypatch):
+    # batch 1 with one view, or one view per video self-supervised: every
+    # label distinct, nothing to learn from -- refused at the first step,
+    # naming the settings to change
+    features, _ = random_batch(6, 1, 1, seed=1)
+    loss = SupConLoss()
+    with pytest.raises(ValueError) as error:
+        loss(features, torch.arange(6))
+    for setting in ('train_dataloader.batch_size', 'num_views', '6 rows'):
+        assert setting in str(error.value)
+    # a first batch with a positive: a later batch without one (one view,
+    # drawn with distinct classes) is a warning, and a zero loss with
+    # finite gradient
+    loss = SupConLoss()
+    loss(features, torch.tensor([0, 0, 1, 2, 3, 4]))
+    logged = []
+    monkeypatch.setattr(supcon_loss, 'print_log',
+                        lambda message, **kwargs: logged.append(message))
     lonely = features.clone().requires_grad_()
-    loss = SupConLoss()(lonely, torch.arange(6))
-    loss.backward()
-    assert loss.item() == 0 and torch.isfinite(lonely.grad).all()
+    value = loss(lonely, torch.arange(6))
+    value.backward()
+    assert value.item() == 0 and torch.isfinite(lonely.grad).all()
+    assert len(logged) == 1 and 'has a positive' in logged[0]
+    # evaluation (eval mode) never raises
+    assert SupConLoss().eval()(features, torch.arange(6)).item() == 0
 
 
 def test_gradcheck():
@@ -109,16 +131,15 @@ def _distributed_worker(rank, world_size, features, labels,
     size = len(features) // world_size
     local = features[rank * size:(rank + 1) * size].clone()
     local.requires_grad_()
-    loss = SupConLoss(temperature=0.1)(
-        local, labels[rank * size:(rank + 1) * size])
+    loss = SupConLoss(temperature=0.1)(local,
+                                       labels[rank * size:(rank + 1) * size])
     loss.backward()
     return loss.item(), local.grad
 
 
 def run_two_ranks(tmp_path, features, labels, use_local_slice_gather):
-    return run_gloo_processes(
-        tmp_path, _distributed_worker,
-        (features, labels, use_local_slice_gather))
+    return run_gloo_processes(tmp_path, _distributed_worker,
+                              (features, labels, use_local_slice_gather))
 
 
 @pytest.fixture(scope='module')
@@ -148,3 +169,16 @@ def test_local_slice_gather_is_caught(tmp_path, two_rank_batch):
     # same loss value, but the other rank's gradient terms are lost
     assert (results[0][0] + results[1][0]) / 2 == pytest.approx(single_loss)
     assert not torch.allclose(gathered_grad, single_grad, atol=1e-6)
+
+
+def test_sequence_loss_refuses_one_frame_views():
+    # CARL with one frame per view: the loss is exactly 0 whatever the
+    # embeddings (one softmax entry equals its one Gaussian weight)
+    from scfa_mm.models import SequenceContrastiveLoss
+    embeddings = torch.randn(3, 2, 1, 8)
+    timestamps = torch.zeros(3, 2, 1)
+    with pytest.raises(ValueError, match='num_frames'):
+        SequenceContrastiveLoss()(embeddings, timestamps)
+    value = SequenceContrastiveLoss()(torch.randn(3, 2, 2, 8),
+                                      torch.zeros(3, 2, 2))
+    assert value.item() > 0

@@ -19,7 +19,7 @@ rm -rf "$out"
 "$py" tools/train.py "$config" --work-dir "$out"
 checkpoint=$(ls -t "$out"/epoch_*.pth | head -n 1)
 "$py" tools/test.py "$config" "$checkpoint" --work-dir "$out/test" \
-    --dump "$out/test_results.pkl"
-"$py" tools/analysis/report_synthetic.py "$out/test_results.pkl" \
+    --dump "$out/test_results.pt"
+"$py" tools/analysis/report_synthetic.py "$out/test_results.pt" \
     --config "$config" --train-dir "$out" --data-root "$data" --out "$out"
 echo "demo finished in $(( $(date +%s) - start )) s (after install)"

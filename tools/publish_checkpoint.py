@@ -4,10 +4,11 @@ A checkpoint written by MMEngine's Runner also holds the training state
 (optimizer, schedulers, message hub), several times the size of the
 weights. This tool keeps the weights and the plain-data part of ``meta``
 (epoch, seed, class names ...) and writes a file that ``torch.load``
-reads with ``weights_only=True``. Training checkpoints of the plugin's
-configs load weights-only too (``PortableCheckpointHook``); older ones, or
-ones that pickle other objects, are read here with full unpickling after a
-warning, so only publish checkpoints you trust. As OpenMMLab does, the
+reads with ``weights_only=True``. The input is read weights-only too
+(what MMEngine's Runner stores is allowed); one that pickles other objects
+is refused, since unpickling it could run code, unless
+``--unsafe-load-pickled-checkpoints`` is given (only for a checkpoint you
+trust). As OpenMMLab does, the
 first 8 hex digits of the file's SHA-256 go into its name: ``OUT.pth``
 becomes ``OUT-1a2b3c4d.pth``.
 
@@ -30,7 +31,9 @@ from typing import Any, Dict
 
 import torch
 
-from scfa_mm.utils.checkpoint import load_checkpoint_file
+from scfa_mm.utils.checkpoint import (UNSAFE_LOADING_FLAG, CheckpointReadError,
+                                      CheckpointRefusedError,
+                                      load_checkpoint_file)
 
 PLAIN_TYPES = (str, int, float, bool, type(None))
 
@@ -73,10 +76,14 @@ def published_checkpoint(checkpoint: Dict, backbone_only: bool) -> Dict:
         meta=plain_data(checkpoint.get('meta', {})))
 
 
-def publish(in_file: str, out_file: str, backbone_only: bool = False) -> str:
+def publish(in_file: str,
+            out_file: str,
+            backbone_only: bool = False,
+            unsafe: bool = False) -> str:
     """Write the published checkpoint; returns its final path (with the
-    SHA-256 prefix)."""
-    checkpoint = load_checkpoint_file(in_file, map_location='cpu')
+    SHA-256 prefix). ``unsafe``: read ``in_file`` with full unpickling."""
+    checkpoint = load_checkpoint_file(
+        in_file, map_location='cpu', unsafe=unsafe)
     content = published_checkpoint(checkpoint, backbone_only)
     out_dir = osp.dirname(osp.abspath(out_file))
     os.makedirs(out_dir, exist_ok=True)
@@ -99,12 +106,22 @@ def parse_args() -> argparse.Namespace:
         '--backbone-only',
         action='store_true',
         help='write only the backbone weights, as a plain state dict')
+    parser.add_argument(
+        UNSAFE_LOADING_FLAG,
+        action='store_true',
+        help='read the input with full unpickling, which runs any code a '
+        'crafted file names: only for a checkpoint you trust that '
+        'weights-only loading (the default) refuses')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    final_file = publish(args.in_file, args.out_file, args.backbone_only)
+    try:
+        final_file = publish(args.in_file, args.out_file, args.backbone_only,
+                             args.unsafe_load_pickled_checkpoints)
+    except (CheckpointRefusedError, CheckpointReadError) as error:
+        raise SystemExit(str(error)) from None
     print(f'written to {final_file}')
 
 

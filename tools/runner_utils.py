@@ -11,7 +11,10 @@ from mmengine.dist import is_distributed
 
 from scfa_mm.engine import CheckedRunner
 from scfa_mm.utils import KnownLogNoiseFilter
+from scfa_mm.utils.checkpoint import (UNSAFE_LOADING_FLAG,
+                                      allow_unsafe_checkpoint_loading)
 from scfa_mm.utils.runtime import check_pretrained_weights
+from scfa_mm.utils.stalled_ranks import report_stalled_ranks
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,11 +35,19 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
         default='none',
         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        UNSAFE_LOADING_FLAG,
+        action='store_true',
+        help='load checkpoints with full unpickling, which runs any code a '
+        'crafted file names: only for checkpoints you trust that '
+        'weights-only loading (the default) refuses')
 
 
 def load_runner_config(args: argparse.Namespace) -> Config:
     """The config of ``args.config`` with the launcher and work dir set."""
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    if args.unsafe_load_pickled_checkpoints:
+        allow_unsafe_checkpoint_loading()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
@@ -72,7 +83,9 @@ def run_runner(cfg: Config, args: argparse.Namespace, mode: str) -> None:
             check_pretrained_weights(cfg)
     runner = RUNNERS.build(cfg)
     runner.logger.addFilter(KnownLogNoiseFilter())
-    runner.train() if mode == 'train' else runner.test()
+    timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout')
+    with report_stalled_ranks(timeout):
+        runner.train() if mode == 'train' else runner.test()
     if is_distributed():
         # Every rank done before any tears the group down: a rank that
         # exits while a peer is still in a collective aborts the peer.

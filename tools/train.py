@@ -18,6 +18,8 @@ from mmaction.registry import MODELS
 from mmengine.config import Config
 from runner_utils import add_runner_arguments, load_runner_config, run_runner
 
+from scfa_mm.datasets.skip_unreadable import skip_unreadable_in_config
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a recognizer')
@@ -52,6 +54,13 @@ def parse_args() -> argparse.Namespace:
         '<work_dir>/<timestamp>/vis_data/scalars.json, which '
         'tools/analysis/plot_curves.py reads); e.g. --vis-backends local '
         'tensorboard')
+    parser.add_argument(
+        '--skip-unreadable',
+        type=float,
+        metavar='SHARE',
+        help='replace training videos that cannot be read (logged by name) '
+        'by the next readable one instead of stopping; stop anyway past '
+        'this share of the data, e.g. 0.01 (default: stop at the first)')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument(
         '--deterministic',
@@ -110,6 +119,14 @@ def enable_channels_last(model_cfg: dict) -> bool:
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    if args.skip_unreadable is not None:
+        # --cfg-options first: they name the dataset's keys as the config
+        # has them, before the dataset is wrapped
+        if args.cfg_options is not None:
+            cfg.merge_from_dict(args.cfg_options)
+            args.cfg_options = None
+        skip_unreadable_in_config(cfg, args.skip_unreadable,
+                                  ('train_dataloader', 'val_dataloader'))
     if args.vis_backends:
         cfg.visualizer.vis_backends = vis_backends(args.vis_backends)
     if args.no_validate:

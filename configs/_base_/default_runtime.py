@@ -17,10 +17,17 @@ default_hooks = dict(
 # epoch, sample) whatever the data workers are, so that --resume replays an
 # epoch exactly. PortableCheckpointHook: checkpoints that the stock tools
 # (init_recognizer, MMAction2's tools/test.py, publish_model.py) load with
-# torch's weights-only unpickling.
+# torch's weights-only unpickling. NonFiniteLossHook: a NaN/inf loss or
+# gradient norm stops the run before any checkpoint holds it
+# (on_non_finite='skip' skips such steps, at most max_skipped_steps).
+# PreemptionCheckpointHook: SIGTERM or SIGUSR1 (Slurm's --signal) saves
+# iter_N.pth on every rank and exits with 128 + the signal's number;
+# --resume continues mid-epoch.
 custom_hooks = [
     dict(type='DataEpochSeedHook'),
-    dict(type='PortableCheckpointHook')
+    dict(type='PortableCheckpointHook'),
+    dict(type='NonFiniteLossHook'),
+    dict(type='PreemptionCheckpointHook')
 ]
 
 # Training curves go to <work_dir>/<timestamp>/vis_data/scalars.json
@@ -32,5 +39,8 @@ visualizer = dict(
     type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 
 # Every config of the project has fixed input sizes: let cuDNN pick the
-# fastest convolution algorithms once.
-env_cfg = dict(cudnn_benchmark=True)
+# fastest convolution algorithms once. A collective that waits longer than
+# `timeout` seconds (a stalled or dead rank) stops the run, naming the rank
+# that did not arrive.
+env_cfg = dict(
+    cudnn_benchmark=True, dist_cfg=dict(backend='nccl', timeout=300))

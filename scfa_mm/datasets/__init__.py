@@ -1,4 +1,5 @@
 from .samplers import GlobalBatchSampler
+from .skip_unreadable import SkipUnreadableSamples
 from .transforms import (CARLSampleFrames, CheckedDecordInit, ClipColorJitter,
                          ClipGaussianBlur, ClipRandomGrayscale,
                          ClipRandomSolarize, CVRLSampleFrames, FramePackInit,
@@ -10,6 +11,6 @@ __all__ = [
     'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels',
     'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
     'ClipRandomGrayscale', 'ClipRandomSolarize', 'FramePackInit',
-    'GlobalBatchSampler', 'GridAggregate', 'PerView', 'PerViewOnDevice',
-    'TemporalMultiView', 'UniqueFrameReader', 'VideoInit'
+    'GlobalBatchSampler', 'GridAggregate', 'SkipUnreadableSamples', 'PerView',
+    'PerViewOnDevice', 'TemporalMultiView', 'UniqueFrameReader', 'VideoInit'
 ]

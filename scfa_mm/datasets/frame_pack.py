@@ -5,25 +5,34 @@ A pack holds the video's frames, resized and JPEG-encoded, so that reading
 video up to its last needed frame. Layout::
 
     b'SCFAPACK' | uint32 n | n bytes of JSON header | uint64 offsets[F + 1]
-    | frame 0 | frame 1 | ... | frame F-1
+    | uint32 crc32[F] | frame 0 | frame 1 | ... | frame F-1
 
-The header records ``num_frames`` (F), ``height``, ``width``,
-``encoding``, ``quality``, ``subsampling`` (JPEG chroma), ``fps`` and
-``size`` (the file's total length).
+The header records ``version`` (:data:`VERSION`), ``num_frames`` (F),
+``height``, ``width``, ``encoding``, ``quality``, ``subsampling`` (JPEG
+chroma), ``fps`` and ``size`` (the file's total length).
 A file whose length differs from ``size`` is incomplete and is refused by
 name; writers create the pack under a temporary name and rename it into
-place, so a pack that exists is complete.
+place, so a pack that exists is complete. Each frame's CRC32 is checked
+when it is read, so a pack damaged later (a flipped bit on disk or in a
+copy) fails naming the pack and the frame instead of decoding to garbage
+with libjpeg's anonymous "Corrupt JPEG data" warnings. The check
+(``zlib.crc32``, ~3 GB/s) costs 0.7 us per 64x64 frame (1.5 KiB) and
+6 us per 340x256 frame (20 KiB): under 2% of the frame's decode. Packs
+of format 1 (no version, no checksums) are refused with the command that
+rebuilds them.
 """
 import io
 import json
 import os
 import struct
+import zlib
 from typing import Dict, Sequence
 
 import cv2
 import numpy as np
 
 MAGIC = b'SCFAPACK'
+VERSION = 2  # 2: per-frame CRC32
 SUFFIX = '.pack'
 # JPEG chroma subsampling: name -> OpenCV's flag
 SUBSAMPLING = {
@@ -66,7 +75,9 @@ def encode_frames(frames: Sequence[np.ndarray],
         encoded.append(data.tobytes())
     offsets = np.zeros(len(encoded) + 1, np.uint64)
     offsets[1:] = np.cumsum([len(data) for data in encoded])
+    checksums = np.array([zlib.crc32(data) for data in encoded], np.uint32)
     header = dict(
+        version=VERSION,
         num_frames=len(encoded),
         height=int(height),
         width=int(width),
@@ -79,7 +90,9 @@ def encode_frames(frames: Sequence[np.ndarray],
     # rendering twice (its digits settle at once for any real pack).
     for _ in range(2):
         header_bytes = json.dumps(header, sort_keys=True).encode()
-        prefix_length = len(MAGIC) + 4 + len(header_bytes) + offsets.nbytes
+        prefix_length = (
+            len(MAGIC) + 4 + len(header_bytes) + offsets.nbytes +
+            checksums.nbytes)
         header['size'] = prefix_length + int(offsets[-1])
     header_bytes = json.dumps(header, sort_keys=True).encode()
     buffer = io.BytesIO()
@@ -87,6 +100,7 @@ def encode_frames(frames: Sequence[np.ndarray],
     buffer.write(struct.pack('<I', len(header_bytes)))
     buffer.write(header_bytes)
     buffer.write(offsets.tobytes())
+    buffer.write(checksums.tobytes())
     for data in encoded:
         buffer.write(data)
     content = buffer.getvalue()
@@ -119,7 +133,9 @@ class FramePackReader:
         path (str): The pack.
 
     Raises:
-        FramePackError: If the file is missing, not a pack, or incomplete.
+        FramePackError: If the file is missing, not a pack, of an older
+            format, or incomplete; when reading, a frame whose checksum
+            fails.
     """
 
     def __init__(self, path: str) -> None:
@@ -131,18 +147,36 @@ class FramePackReader:
                     raise FramePackError(f'{path} is not a frame pack')
                 (length, ) = struct.unpack('<I', f.read(4))
                 self.header: Dict = json.loads(f.read(length))
+                version = self.header.get('version', 1)
+                if version != VERSION:
+                    raise FramePackError(
+                        f'frame pack {path} is of format {version}; this '
+                        f'version of scfa_mm reads format {VERSION} (with '
+                        'per-frame checksums). Run the command that built '
+                        'the cache again (tools/data/build_frame_cache.py '
+                        'rebuilds packs of other formats).')
                 count = self.header['num_frames'] + 1
                 self.offsets = np.frombuffer(f.read(8 * count), np.uint64)
+                self.checksums = np.frombuffer(
+                    f.read(4 * (count - 1)), np.uint32)
                 self.data_start = f.tell()
-        except (OSError, struct.error, json.JSONDecodeError,
-                KeyError) as error:
+        except (OSError, struct.error, KeyError, TypeError, ValueError,
+                AttributeError) as error:
+            if isinstance(error, FramePackError):
+                raise
             raise FramePackError(
                 f'cannot read frame pack {path}: {error}') from error
         actual = os.path.getsize(path)
-        if len(self.offsets) != count or actual != self.header['size']:
+        if len(self.offsets) != count or len(self.checksums) != count - 1 \
+                or actual != self.header['size']:
             raise FramePackError(
                 f'frame pack {path} is incomplete ({actual} of '
                 f"{self.header['size']} bytes)")
+        if self.offsets[0] != 0 or (np.diff(self.offsets.astype(np.int64))
+                                    < 0).any() \
+                or self.data_start + int(self.offsets[-1]) != actual:
+            raise FramePackError(f'frame pack {path} is corrupt: its frame '
+                                 'offsets do not fit the file')
 
     def __len__(self) -> int:
         return int(self.header['num_frames'])
@@ -161,8 +195,14 @@ class FramePackReader:
             for row, index in enumerate(indices):
                 start, end = self.offsets[index], self.offsets[index + 1]
                 f.seek(self.data_start + int(start))
-                data = np.frombuffer(f.read(int(end - start)), np.uint8)
-                frame = cv2.imdecode(data, cv2.IMREAD_COLOR)
+                data = f.read(int(end - start))
+                if zlib.crc32(data) != self.checksums[index]:
+                    raise FramePackError(
+                        f'frame pack {self.path} is corrupt: frame {index} '
+                        'fails its CRC32 check; rebuild the pack (delete '
+                        'it and run tools/data/build_frame_cache.py again)')
+                frame = cv2.imdecode(
+                    np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
                 if frame is None:
                     raise FramePackError(
                         f'{self.path}: frame {index} does not decode')

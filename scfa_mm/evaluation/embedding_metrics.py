@@ -153,8 +153,9 @@ class EmbeddingRetrievalMetric(_EmbeddingMetric):
 
     Args:
         topk (Sequence[int]): The ``k`` of Recall@k. Defaults to (1, 5, 10).
-        gallery_dump (str, optional): A ``tools/test.py --dump`` pickle
-            whose videos form the gallery. Defaults to None (the test set).
+        gallery_dump (str, optional): A ``tools/test.py --dump`` file
+            (read weights-only) whose videos form the gallery. Defaults to
+            None (the test set).
         collect_device (str): See :class:`BaseMetric`.
         prefix (str, optional): Defaults to ``'retrieval'``.
     """

@@ -17,7 +17,6 @@ in the training dump, after the whole video has been embedded and before
 any frame stride (``drop_unlabelled_frames=True``); distances are squared
 Euclidean in float64 (``scipy``'s ``cdist``, as the authors' code).
 """
-import pickle
 from collections import defaultdict
 from typing import Dict, List, Optional, Sequence
 
@@ -26,6 +25,8 @@ from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from scipy.spatial.distance import cdist
 
+from ..utils.build import load_dump
+
 # One video: (frame embeddings (T, D), phase labels (T, ), action label).
 Video = tuple
 
@@ -33,8 +34,7 @@ Video = tuple
 def read_frame_dump(path: str) -> List[Video]:
     """The videos of a ``tools/test.py --dump`` file of a frame-wise model,
     as ``(embeddings (T, D), phase labels (T, ), action)``."""
-    with open(path, 'rb') as f:
-        results = pickle.load(f)
+    results = load_dump(path)['samples']
     if not results:
         raise ValueError(f'{path} holds no predictions')
     missing = {'frame_embeddings', 'frame_labels'} - set(results[0])

@@ -4,6 +4,7 @@ import copy
 import logging
 import os
 import os.path as osp
+from datetime import timedelta
 from typing import Any, List, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
@@ -67,7 +68,10 @@ def adapt_to_available_device(cfg: Config) -> Config:
         wrapper['device_ids'] = None
         cfg.model_wrapper_cfg = wrapper
     if launcher == 'pytorch' and not torch_dist.is_initialized():
-        torch_dist.init_process_group(backend='gloo')
+        timeout = cfg.env_cfg.dist_cfg.get('timeout')
+        torch_dist.init_process_group(
+            backend='gloo',
+            timeout=None if timeout is None else timedelta(seconds=timeout))
     return cfg
 
 
@@ -130,16 +134,29 @@ def check_labels(cfg: Config, dataloaders: Sequence[str]) -> None:
                 f'line without a label:\n  {shown}{more}')
 
 
+def _rooted(dataset: dict, path: Optional[str]) -> Optional[str]:
+    """``path`` as the dataset reads it: joined to ``data_root`` unless
+    absolute (MMEngine's ``BaseDataset._join_prefix``)."""
+    root = dataset.get('data_root')
+    if path and root and not osp.isabs(path) and '://' not in path:
+        return osp.join(root, path)
+    return path
+
+
 def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
-    """Fail before training or testing starts if a dataset path is missing.
+    """Fail before training or testing starts if a dataset path is missing
+    or an annotation list is bad.
 
     Checks ``ann_file``, every ``data_prefix`` and a class-name file
     (``metainfo.classes``) of the named dataloaders' datasets (through
     dataset wrappers) and names the missing path, the config key, and the
-    config's ``data_preparation`` command.
+    config's ``data_preparation`` command; then reads each list
+    (:func:`check_annotation_lists`): its format, and that every listed
+    video or frame folder exists.
 
     Raises:
         FileNotFoundError: If a path does not exist.
+        AnnotationListError: If a list has a bad line.
     """
     missing = []
     for key in dataloaders:
@@ -147,8 +164,8 @@ def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
         if not loader:
             continue
         dataset = _dataset_cfg(loader)
-        paths = [('ann_file', dataset.get('ann_file'))]
-        paths += [(f'data_prefix.{name}', path)
+        paths = [('ann_file', _rooted(dataset, dataset.get('ann_file')))]
+        paths += [(f'data_prefix.{name}', _rooted(dataset, path))
                   for name, path in dataset.get('data_prefix', {}).items()]
         # a file of class names (MMEngine reads a metainfo value that names
         # a file; it keeps a missing file's name as the value, silently)
@@ -159,12 +176,101 @@ def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
             if path and not osp.exists(path):
                 missing.append(f'{key}.dataset.{name} = {path!r}')
     if missing:
-        how = cfg.get('data_preparation',
-                      'see the dataset section of the config')
         raise FileNotFoundError('dataset paths not found (relative to '
                                 f'{osp.abspath(".")}):\n  ' +
                                 '\n  '.join(missing) +
-                                f'\nPrepare the data with:\n  {how}')
+                                f'\nPrepare the data with:\n  '
+                                f'{_preparation(cfg)}')
+    check_annotation_lists(cfg, dataloaders)
+
+
+def _preparation(cfg: Config) -> str:
+    return cfg.get('data_preparation', 'see the dataset section of the config')
+
+
+def _list_format(dataset: dict) -> Optional[Tuple[Any, str]]:
+    """How the dataset of ``dataset`` (a config) reads its list and the
+    ``data_prefix`` key of its paths; None for other datasets."""
+    from mmaction.datasets import RawframeDataset, VideoDataset
+
+    from ..datasets.annotations import ListFormat
+    kind = dataset.get('type')
+    cls = DATASETS.get(kind) if isinstance(kind, str) else kind
+    if not isinstance(cls, type):
+        return None
+    multi_class = bool(dataset.get('multi_class', False))
+    if issubclass(cls, RawframeDataset):
+        return ListFormat(
+            rawframes=True,
+            multi_class=multi_class,
+            with_offset=bool(dataset.get('with_offset', False))), 'img'
+    if issubclass(cls, VideoDataset):
+        return ListFormat(
+            multi_class=multi_class, delimiter=dataset.get('delimiter',
+                                                           ' ')), 'video'
+    return None
+
+
+def check_annotation_lists(cfg: Config, dataloaders: Sequence[str]) -> None:
+    """Fail before training or testing starts if an annotation list has a
+    bad line or names a missing video or frame folder.
+
+    Reads the list of each named dataloader's ``VideoDataset`` or
+    ``RawframeDataset`` (other datasets are left alone) with
+    :func:`~scfa_mm.datasets.annotations.parse_annotation_list`, which
+    accepts what MMAction2's parser reads correctly and names every other
+    line; then checks that each listed path stays inside ``data_prefix``
+    (unless the top-level config key ``allow_paths_outside_data_prefix`` is
+    True) and exists (``os.path.exists`` only: decoding every video is
+    ``tools/data/check_videos.py``'s job). Lists on remote storage (a
+    ``data_prefix`` with ``://``) are parsed but not checked for existence.
+
+    Raises:
+        AnnotationListError: Naming the config key, the file, and up to 10
+            bad lines (number, reason, line) with the expected format.
+        FileNotFoundError: Naming the config key, the list, up to 10
+            missing paths with their line numbers, and how many are missing.
+    """
+    from ..datasets.annotations import parse_annotation_list
+    allow_outside = bool(cfg.get('allow_paths_outside_data_prefix', False))
+    for key in dataloaders:
+        loader = cfg.get(key)
+        if not loader:
+            continue
+        dataset = _dataset_cfg(loader)
+        found = _list_format(dataset)
+        if found is None or not dataset.get('ann_file'):
+            continue
+        fmt, prefix_key = found
+        ann_file = _rooted(dataset, dataset['ann_file'])
+        prefix = _rooted(dataset, (dataset.get('data_prefix')
+                                   or {}).get(prefix_key, ''))
+        entries = parse_annotation_list(
+            ann_file,
+            fmt,
+            prefix,
+            allow_outside,
+            where=f'{key}.dataset.ann_file: ')
+        if prefix and '://' in prefix:
+            continue
+        missing = [(entry.line, osp.join(prefix or '', entry.path))
+                   for entry in entries
+                   if not osp.exists(osp.join(prefix or '', entry.path))]
+        if missing:
+            shown = '\n  '.join(f'line {line}: {path}'
+                                for line, path in missing[:10])
+            more = f'\n  ... and {len(missing) - 10} more' \
+                if len(missing) > 10 else ''
+            raise FileNotFoundError(
+                f'{key}.dataset.ann_file = {ann_file!r}: {len(missing)} of '
+                f'{len(entries)} listed '
+                f'{"frame folders" if fmt.rawframes else "videos"} not '
+                f'found (data_prefix.{prefix_key} = {prefix!r}, relative to '
+                f'{osp.abspath(".")}):\n  {shown}{more}\n'
+                'Prepare the data with:\n  '
+                f'{_preparation(cfg)}\nor leave them out of the list '
+                '(tools/data/check_videos.py writes a list of the good '
+                'entries).')
 
 
 class KnownLogNoiseFilter(logging.Filter):

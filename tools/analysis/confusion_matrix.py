@@ -1,8 +1,8 @@
 """Confusion-matrix PNG with class names from a ``tools/test.py --dump``.
 
 Example:
-    python tools/test.py CONFIG CKPT --dump results.pkl
-    python tools/analysis/confusion_matrix.py results.pkl \
+    python tools/test.py CONFIG CKPT --dump results.pt
+    python tools/analysis/confusion_matrix.py results.pt \
         --classes data/hmdb51/classnames.txt --out confusion.png
 """
 import argparse
@@ -16,11 +16,17 @@ from scfa_mm.utils.plots import (confusion_matrix, plot_confusion_matrix,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('dump', help='pickle written by tools/test.py --dump')
+    parser.add_argument(
+        'dump', help='file written by tools/test.py --dump (.pt)')
+    parser.add_argument(
+        '--allow-pickle',
+        action='store_true',
+        help='also read an old .pkl dump; unpickling runs any code the '
+        'file holds: only for a file you made yourself')
     parser.add_argument('--classes', help='class-name file, one per line')
     parser.add_argument('--out', default='confusion_matrix.png')
     args = parser.parse_args()
-    dumped = read_test_dump(args.dump)
+    dumped = read_test_dump(args.dump, args.allow_pickle)
     scores, labels = dumped['scores'], dumped['labels']
     names = read_class_names(args.classes, scores.shape[1])
     matrix = confusion_matrix(labels, scores.argmax(1), len(names))

@@ -33,7 +33,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import pickle
 from typing import Callable, Dict, List, Optional
 
 # first: quiets the pinned stack's warnings, registers the plugin
@@ -46,7 +45,7 @@ from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
 from scfa_mm.models.backbones.frame_encoder import sine_cosine_encoding
-from scfa_mm.utils.build import build_model_to_evaluate
+from scfa_mm.utils.build import build_model_to_evaluate, save_dump
 
 FRAME_METRICS = ('KendallsTauMetric', 'FrameRetrievalMetric')
 
@@ -136,9 +135,8 @@ def evaluate_frames(cfg: Config,
     for split, ann_file in splits.items():
         print(f'embedding the {split} split ({ann_file})')
         videos[split] = embed_split(cfg, ann_file, embed)
-        dumps[split] = osp.join(work_dir, f'{split}_frames.pkl')
-        with open(dumps[split], 'wb') as f:
-            pickle.dump(videos[split], f)
+        dumps[split] = osp.join(work_dir, f'{split}_frames.pt')
+        save_dump(videos[split], dumps[split])
     evaluators = cfg.test_evaluator if isinstance(
         cfg.test_evaluator, (list, tuple)) else [cfg.test_evaluator]
     evaluators = [e for e in evaluators if e['type'] in FRAME_METRICS]

@@ -808,7 +808,7 @@ def section_runner(sizes: Sizes, device: str, out_dir: str) -> dict:
 
     checkpoint = osp.join(train_dir, f'epoch_{epochs}.pth')
     test_dir = osp.join(work, 'test')
-    dump = osp.join(work, 'test_predictions.pkl')
+    dump = osp.join(work, 'test_predictions.pt')
     seconds['test'] = run_logged([
         sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
         test_dir, '--dump', dump, '--cfg-options'

@@ -3,8 +3,8 @@
 embeddings).
 
 Example:
-    python tools/test.py CONFIG CKPT --dump results.pkl
-    python tools/analysis/plot_embeddings.py results.pkl \
+    python tools/test.py CONFIG CKPT --dump results.pt
+    python tools/analysis/plot_embeddings.py results.pt \
         --classes data/hmdb51/classnames.txt --out embeddings.png
 """
 import argparse
@@ -15,7 +15,13 @@ from scfa_mm.utils.plots import plot_embeddings_2d, read_class_names
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('dump', help='pickle written by tools/test.py --dump')
+    parser.add_argument(
+        'dump', help='file written by tools/test.py --dump (.pt)')
+    parser.add_argument(
+        '--allow-pickle',
+        action='store_true',
+        help='also read an old .pkl dump; unpickling runs any code the '
+        'file holds: only for a file you made yourself')
     parser.add_argument('--classes', help='class-name file, one per line')
     parser.add_argument('--out', default='embeddings_tsne.png')
     parser.add_argument(
@@ -24,7 +30,7 @@ def main() -> None:
         help='classes 2k and 2k+1 are time reversals: one '
         'colour per pair')
     args = parser.parse_args()
-    dumped = read_test_dump(args.dump)
+    dumped = read_test_dump(args.dump, args.allow_pickle)
     if 'embeddings' not in dumped:
         raise KeyError(f'{args.dump} has no "embedding" per video; dump the '
                        'predictions of a model with a projection neck')

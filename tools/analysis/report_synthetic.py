@@ -13,8 +13,8 @@ writes into ``--out``:
 
 Example:
     python tools/test.py configs/scfa_synthetic.py CHECKPOINT \
-        --dump work_dirs/demo/test_results.pkl
-    python tools/analysis/report_synthetic.py work_dirs/demo/test_results.pkl \
+        --dump work_dirs/demo/test_results.pt
+    python tools/analysis/report_synthetic.py work_dirs/demo/test_results.pt \
         --config configs/scfa_synthetic.py --train-dir work_dirs/demo
 """
 import argparse
@@ -75,7 +75,13 @@ def plot_examples(config: str, names, out: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('dump', help='pickle written by tools/test.py --dump')
+    parser.add_argument(
+        'dump', help='file written by tools/test.py --dump (.pt)')
+    parser.add_argument(
+        '--allow-pickle',
+        action='store_true',
+        help='also read an old .pkl dump; unpickling runs any code the '
+        'file holds: only for a file you made yourself')
     parser.add_argument(
         '--config',
         default='configs/scfa_synthetic.py',
@@ -86,7 +92,7 @@ def main() -> None:
     args = parser.parse_args()
     init_default_scope('mmaction')
     os.makedirs(args.out, exist_ok=True)
-    dumped = read_test_dump(args.dump)
+    dumped = read_test_dump(args.dump, args.allow_pickle)
     scores, labels = dumped['scores'], dumped['labels']
     names = read_class_names(
         osp.join(args.data_root, 'classnames.txt'), scores.shape[1])

@@ -13,7 +13,16 @@ list of the cache, which the ``*_cache.py`` dataset configs read through
   packs either way, for ``VideoDataset`` with ``FramePackInit``.
 - Parallel over ``--nproc`` processes, with a progress bar and an ETA.
 - Resumable: packs are written under a temporary name and renamed when
-  complete; a second run skips every complete pack and redoes the rest.
+  complete; a second run skips every complete pack of this run's settings
+  and redoes the rest. A complete pack of other settings (frame size,
+  JPEG quality or chroma subsampling, an older pack format) is rebuilt
+  with this run's and counted apart in the summary: the cache then
+  matches the command that last wrote it.
+- The list is read as training reads it
+  (``scfa_mm/datasets/annotations.py``): a bad line, a path listed twice
+  or a path outside ``--data-prefix`` (absolute, or climbing out with
+  ``..``, whose pack would land outside ``--out``) stops the tool before
+  it writes anything, naming every such line.
 - Nothing lost silently: every video that cannot be decoded, or has no
   frame, is named in ``<out>/<list>.failed.txt`` and left out of the
   written list, and the tool exits with status 1 unless
@@ -35,7 +44,10 @@ import cv2
 import numpy as np
 from mmengine.utils import track_parallel_progress, track_progress
 
-from scfa_mm.datasets.frame_pack import (SUBSAMPLING, SUFFIX, is_complete_pack,
+from scfa_mm.datasets.annotations import (AnnotationListError, ListFormat,
+                                          parse_annotation_list)
+from scfa_mm.datasets.frame_pack import (SUBSAMPLING, SUFFIX, VERSION,
+                                         FramePackError, FramePackReader,
                                          write_pack)
 
 CHUNK = 64  # frames decoded per request: bounds memory on long videos
@@ -43,8 +55,48 @@ CHUNK = 64  # frames decoded per request: bounds memory on long videos
 
 def pack_path(out: str, video: str) -> str:
     """Where the pack of ``video`` (a path relative to the data prefix)
-    goes: the same relative path, with the pack suffix."""
-    return osp.join(out, 'packs', osp.splitext(video)[0] + SUFFIX)
+    goes: the same relative path, with the pack suffix.
+
+    Raises:
+        ValueError: If that is outside ``<out>/packs`` (an absolute path or
+            one climbing out with ``..``).
+    """
+    packs = osp.join(out, 'packs')
+    target = osp.normpath(osp.join(packs, osp.splitext(video)[0] + SUFFIX))
+    inside = osp.commonpath([osp.abspath(target),
+                             osp.abspath(packs)]) == osp.abspath(packs)
+    if osp.isabs(video) or not inside:
+        raise ValueError(f'{video!r}: its pack would be written outside '
+                         f'{packs}')
+    return target
+
+
+def pack_differences(path: str, settings: dict) -> Optional[str]:
+    """How the complete pack at ``path`` differs from ``settings`` (header
+    values), e.g. ``'width 64 -> 32'``; ``''`` if it matches; None if there
+    is no complete pack of the current format there."""
+    try:
+        header = FramePackReader(path).header
+    except FramePackError:  # none, torn, or of an older format
+        version = _format(path)
+        return None if version in (None, VERSION) \
+            else f'format {version} -> {VERSION}'
+    return ', '.join(f'{key} {header.get(key)} -> {value}'
+                     for key, value in settings.items()
+                     if header.get(key) != value)
+
+
+def _format(path: str) -> Optional[int]:
+    """The format version of a pack with a readable header, else None."""
+    import json
+    import struct
+    try:
+        with open(path, 'rb') as f:
+            f.read(8)
+            (length, ) = struct.unpack('<I', f.read(4))
+            return json.loads(f.read(length)).get('version', 1)
+    except (OSError, struct.error, ValueError, AttributeError):
+        return None
 
 
 INTERPOLATIONS = dict(
@@ -94,16 +146,26 @@ def build_one(
         interpolation: str,
         quality: int,
         rawframes: Optional[Tuple[str, int, float]],
-        subsampling: str = '444') -> Tuple[int, str, Optional[str], int, int]:
-    """``(line number, line, failure or None, frames, bytes)``."""
+        subsampling: str = '444'
+) -> Tuple[int, str, Optional[str], int, int, str]:
+    """``(line number, line, failure or None, frames, bytes, what a
+    rebuilt pack changed)``; frames is -1 for a pack reused."""
     number, line = entry
     video = line.split()[0]
     target = pack_path(out, video)
-    if is_complete_pack(target):
-        return number, line, None, -1, os.path.getsize(target)
+    changed = pack_differences(
+        target,
+        dict(
+            width=size[0],
+            height=size[1],
+            quality=quality,
+            subsampling=subsampling))
+    if changed == '':
+        return number, line, None, -1, os.path.getsize(target), ''
+    changed = changed or ''
     source = osp.join(data_prefix, video)
     if not osp.exists(source):
-        return number, line, f'{source}: not found', 0, 0
+        return number, line, f'{source}: not found', 0, 0, ''
     try:
         if rawframes is None:
             frames, fps = decode_resized(source, size, interpolation)
@@ -116,12 +178,12 @@ def build_one(
         first = str(error).strip().splitlines()
         return (number, line,
                 f'{source}: cannot decode: {type(error).__name__}: '
-                f'{first[0] if first else ""}', 0, 0)
+                f'{first[0] if first else ""}', 0, 0, '')
     if not frames:
-        return number, line, f'{source}: no frame', 0, 0
+        return number, line, f'{source}: no frame', 0, 0, ''
     written = write_pack(
         target, frames, quality=quality, fps=fps, subsampling=subsampling)
-    return number, line, None, len(frames), written
+    return number, line, None, len(frames), written, changed
 
 
 def parse_args() -> argparse.Namespace:
@@ -177,9 +239,13 @@ def main() -> int:
         except ImportError:
             sys.exit(f'{__file__} reads videos with decord: pip install '
                      'decord (wheels for x86-64 Linux only)')
-    with open(args.list) as f:
-        entries = [(number, line.rstrip('\n'))
-                   for number, line in enumerate(f, 1) if line.strip()]
+    try:
+        parsed = parse_annotation_list(
+            args.list, ListFormat(rawframes=args.rawframes, multi_class=True),
+            args.data_prefix)
+    except AnnotationListError as error:
+        sys.exit(f'{error}\nNothing was written.')
+    entries = [(entry.line, entry.text) for entry in parsed]
     print(f'caching {len(entries)} videos of {args.list} at '
           f'{args.size[0]}x{args.size[1]} into {args.out}')
     build = partial(
@@ -197,10 +263,12 @@ def main() -> int:
             build, entries, args.nproc, file=sys.stderr)
     else:
         results = track_progress(build, entries, file=sys.stderr)
-    failed = [(number, reason) for number, _, reason, _, _ in results
+    failed = [(number, reason) for number, _, reason, _, _, _ in results
               if reason is not None]
-    done = [(line, frames, size) for _, line, reason, frames, size in results
-            if reason is None]
+    done = [(line, frames, size)
+            for _, line, reason, frames, size, _ in results if reason is None]
+    changes = sorted({change for *_, change in results if change})
+    rebuilt = sum(bool(change) for *_, change in results)
 
     stem = osp.splitext(osp.basename(args.list))[0]
     cached_list = osp.join(args.out, osp.basename(args.list))
@@ -218,9 +286,11 @@ def main() -> int:
     reused = sum(frames < 0 for _, frames, _ in done)
     total_bytes = sum(size for _, _, size in done)
     new = [(frames, size) for _, frames, size in done if frames > 0]
-    print(f'\n{len(done)} videos cached ({len(done) - reused} decoded now, '
-          f'{reused} already complete), {total_bytes / 2**20:.1f} MiB; '
-          f'list: {cached_list}')
+    replaced = (f' (of which {rebuilt} rebuilt from packs of other '
+                f'settings: {"; ".join(changes[:3])})') if rebuilt else ''
+    print(f'\n{len(done)} videos cached ({len(done) - reused} decoded now'
+          f'{replaced}, {reused} already complete), '
+          f'{total_bytes / 2**20:.1f} MiB; list: {cached_list}')
     if new:
         frames = np.array([f for f, _ in new])
         sizes = np.array([s for _, s in new])

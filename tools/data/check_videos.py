@@ -10,7 +10,16 @@ bar with an ETA on the way) and checks that
   ``folder total_frames label``) holds exactly the listed number of frames
   under ``--filename-tmpl`` names;
 - it has at least the frames one clip of the config's training sampler
-  takes without repeating (``--config``), or ``--min-frames``.
+  takes without repeating (``--config``), or ``--min-frames``;
+
+and, first, reads the list as training reads it
+(``scfa_mm/datasets/annotations.py``, the parser of the pre-flight check of
+``tools/train.py``): a line training would reject or misread (tabs or
+double spaces in a video list, a label that is not an integer, a blank
+line, a byte-order mark), a path listed twice, a path listed with
+different labels, and a path outside ``--data-prefix`` are bad entries
+too. With ``--config`` the list is read as that config's training dataset
+reads it (multi-label or not, delimiter, ``allow_paths_outside_data_prefix``).
 
 Writes ``<out-dir>/<list>.report.txt`` (one line per bad entry: line number,
 path, reason) and ``<out-dir>/<list>.clean.txt`` (the good lines,
@@ -28,9 +37,12 @@ import os
 import os.path as osp
 import sys
 from functools import partial
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 from mmengine.utils import track_parallel_progress
+
+from scfa_mm.datasets.annotations import (AnnotationListError, ListFormat,
+                                          read_annotation_list)
 
 # One clip's frames without repetition, per sampler of the plugin and
 # MMAction2; the samplers themselves repeat frames of shorter videos.
@@ -91,29 +103,36 @@ def check_frame_folder(path: str, listed: int, filename_tmpl: str,
     return None, listed
 
 
-def check_entry(entry: Tuple[int, str], data_prefix: str, rawframes: bool,
+def list_format(config: str) -> Tuple[ListFormat, bool]:
+    """How the training dataset of ``config`` reads its list, and whether
+    the config allows paths outside its data prefix."""
+    from mmengine import Config
+
+    from scfa_mm.utils.runtime import _dataset_cfg, _list_format
+    cfg = Config.fromfile(config)
+    found = _list_format(_dataset_cfg(cfg.train_dataloader))
+    if found is None:
+        raise ValueError(f'{config}: train_dataloader.dataset is not a '
+                         'VideoDataset or RawframeDataset')
+    return found[0], bool(cfg.get('allow_paths_outside_data_prefix', False))
+
+
+def check_entry(entry: Tuple[int, str,
+                             Optional[int]], data_prefix: str, rawframes: bool,
                 filename_tmpl: str, start_index: int, min_frames: int,
                 full_decode: bool) -> Tuple[int, str, Optional[str]]:
-    """``(line number, path, reason or None)`` of one list line."""
-    number, line = entry
-    fields = line.split()
-    path = osp.join(data_prefix, fields[0])
+    """``(line number, path, reason or None)`` of one valid list entry
+    (line number, listed path, listed frame count of a frame folder)."""
+    number, listed, total_frames = entry
+    path = osp.join(data_prefix, listed)
     if rawframes:
-        if len(fields) < 2 or not fields[1].isdigit():
-            return number, path, 'no frame count in the line'
-        reason, count = check_frame_folder(path, int(fields[1]), filename_tmpl,
+        reason, count = check_frame_folder(path, total_frames, filename_tmpl,
                                            start_index)
     else:
         reason, count = check_video(path, full_decode)
     if reason is None and count < min_frames:
         reason = f'{count} frames, fewer than the {min_frames} needed'
     return number, path, reason
-
-
-def read_entries(list_file: str) -> List[Tuple[int, str]]:
-    with open(list_file) as f:
-        return [(number, line.rstrip('\n'))
-                for number, line in enumerate(f, 1) if line.strip()]
 
 
 def parse_args() -> argparse.Namespace:
@@ -130,6 +149,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--config', help='require the frames of its training sampler')
     parser.add_argument('--min-frames', type=int, default=1)
+    parser.add_argument(
+        '--multi-class',
+        action='store_true',
+        help='several labels per line (without --config)')
+    parser.add_argument(
+        '--allow-outside-prefix',
+        action='store_true',
+        help='accept absolute paths and paths with .. (without --config; '
+        'the config key is allow_paths_outside_data_prefix)')
     parser.add_argument(
         '--full-decode',
         action='store_true',
@@ -152,7 +180,20 @@ def main() -> int:
                      'decord (wheels for x86-64 Linux only)')
     min_frames = max(args.min_frames,
                      frames_needed(args.config) if args.config else 1)
-    entries = read_entries(args.list)
+    fmt = ListFormat(rawframes=args.rawframes, multi_class=args.multi_class)
+    allow_outside = args.allow_outside_prefix
+    if args.config:
+        fmt, allow_outside = list_format(args.config)
+        if fmt.rawframes != args.rawframes:
+            sys.exit(f'{args.config} reads '
+                     f'{"frame folders" if fmt.rawframes else "videos"}: '
+                     f'{"add" if fmt.rawframes else "drop"} --rawframes')
+    try:
+        entries, problems = read_annotation_list(args.list, fmt,
+                                                 args.data_prefix,
+                                                 allow_outside)
+    except AnnotationListError as error:
+        sys.exit(str(error))
     check = partial(
         check_entry,
         data_prefix=args.data_prefix,
@@ -164,27 +205,40 @@ def main() -> int:
     print(f'checking {len(entries)} entries of {args.list} '
           f'(at least {min_frames} frames each)')
     results = track_parallel_progress(
-        check, entries, max(1, args.nproc), file=sys.stderr)
+        check, [(e.line, e.path, e.total_frames) for e in entries],
+        max(1, args.nproc),
+        file=sys.stderr) if entries else []
     bad = [(number, path, reason) for number, path, reason in results
            if reason is not None]
     bad_lines = {number for number, _, _ in bad}
+    bad = sorted(bad + [(p.line, repr(p.text),
+                         p.reason) if p.text else (p.line, '', p.reason)
+                        for p in problems])
 
     out_dir = args.out_dir or osp.dirname(osp.abspath(args.list))
     os.makedirs(out_dir, exist_ok=True)
     stem = osp.splitext(osp.basename(args.list))[0]
     report = osp.join(out_dir, f'{stem}.report.txt')
     clean = osp.join(out_dir, f'{stem}.clean.txt')
+    lines = [describe(number, path, reason) for number, path, reason in bad]
     with open(report, 'w') as f:
-        f.writelines(f'line {number}: {path}: {reason}\n'
-                     for number, path, reason in bad)
+        f.writelines(f'{line}\n' for line in lines)
+    good = [e.text for e in entries if e.line not in bad_lines]
     with open(clean, 'w') as f:
-        f.writelines(f'{line}\n' for number, line in entries
-                     if number not in bad_lines)
-    print(f'\n{len(entries) - len(bad)} good, {len(bad)} bad; report: '
+        f.writelines(f'{text}\n' for text in good)
+    print(f'\n{len(good)} good, {len(bad)} bad; report: '
           f'{report}; cleaned list: {clean}')
-    for number, path, reason in bad[:20]:
-        print(f'  line {number}: {path}: {reason}')
+    for line in lines[:20]:
+        print(f'  {line}')
+    if problems:
+        print(f'Expected lines: {fmt.describe()}.')
     return 1 if bad else 0
+
+
+def describe(number: int, path: str, reason: str) -> str:
+    """One line of the report (line 0: the whole list)."""
+    where = f'line {number}: ' if number else ''
+    return f'{where}{path}: {reason}' if path else f'{where}{reason}'
 
 
 if __name__ == '__main__':

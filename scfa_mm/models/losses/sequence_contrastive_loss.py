@@ -105,6 +105,14 @@ class SequenceContrastiveLoss(nn.Module):
                 'SequenceContrastiveLoss: timestamps must be (B, 2, T) = '
                 f'{tuple(embeddings.shape[:3])}, got '
                 f'{tuple(timestamps.shape)}')
+        if embeddings.shape[2] < 2:
+            # one frame per view: its softmax over the other view has one
+            # entry, equal to its Gaussian target, so the loss is 0 for ever
+            raise ValueError(
+                'SequenceContrastiveLoss: each view needs >= 2 frames to '
+                'contrast a frame against, got T = '
+                f'{embeddings.shape[2]}: raise the number of frames per view '
+                'of the train pipeline (CARLSampleFrames num_frames)')
         if masks is None:
             masks = torch.ones_like(timestamps, dtype=torch.bool)
         elif masks.shape != embeddings.shape[:3]:

@@ -1,9 +1,11 @@
 """Supervised contrastive loss (Khosla et al., 2020)."""
+import logging
 from typing import Tuple
 
 import torch
 from mmaction.registry import MODELS
 from mmengine import dist
+from mmengine.logging import print_log
 from torch import nn
 
 from ..utils import all_gather_with_grad, check_same_rows
@@ -22,7 +24,14 @@ class SupConLoss(nn.Module):
 
     and the loss is the mean of ``loss_i`` over the anchors. An anchor with
     no positive contributes 0 (and still counts in the mean, as in the
-    authors' code), so a batch with none gives 0, not NaN.
+    authors' code).
+
+    A batch in which no row has a positive (all labels distinct, over all
+    ranks) gives a loss of 0 and no gradient. At the first call that is a
+    setting that cannot work (``train_dataloader.batch_size=1`` with one
+    view, or one view per video in the self-supervised setting) and raises
+    a ValueError naming those settings; later it can only be the draw of
+    a batch (one view, all classes distinct), and is logged as a warning.
 
     With labels set to video ids (one id per video, shared by its views) this
     is the self-supervised SimCLR/NT-Xent-style instance loss.
@@ -61,6 +70,29 @@ class SupConLoss(nn.Module):
         self.base_temperature = base_temperature
         self.gather_distributed = gather_distributed
         self.loss_weight = loss_weight
+        # the first batch decides whether "no positive" is an error
+        self._seen_batch = False
+
+    def _check_positives(self, contrast_labels: torch.Tensor) -> None:
+        """Refuse (first batch) or report (later) a batch without a
+        positive pair. ``contrast_labels`` is the same on every rank, so
+        all ranks take the same branch."""
+        first, self._seen_batch = not self._seen_batch, True
+        if len(contrast_labels.unique()) < len(contrast_labels):
+            return
+        message = (
+            f'SupConLoss: no row of the batch has a positive: its '
+            f'{len(contrast_labels)} rows (over all ranks) all have '
+            'different labels, so the loss is 0 and nothing is learnt. '
+            'Positives are the other views of a video (the number of views '
+            'of the train pipeline\'s sampler, e.g. TemporalMultiView '
+            'num_views or CVRLSampleFrames num_views, must be >= 2 in the '
+            'self-supervised setting) and, with class labels, other videos '
+            'of the class in the batch (train_dataloader.batch_size must '
+            'be >= 2 with one view).')
+        if first:
+            raise ValueError(message)
+        print_log(message, logger='current', level=logging.WARNING)
 
     def _contrast_set(
             self, features: torch.Tensor,
@@ -96,6 +128,8 @@ class SupConLoss(nn.Module):
             features = features.to(dtype)
             contrast, contrast_labels, offset = self._contrast_set(
                 features, labels)
+            if self.training:
+                self._check_positives(contrast_labels)
             num_anchors = len(features)
             anchor_ids = torch.arange(num_anchors, device=features.device)
             is_self = torch.zeros(
