@@ -24,19 +24,6 @@ from .test_training import CONFIG, max_weight_difference, run_tool
 
 tiny_data = test_training.tiny_data  # the fixture, for this module too
 
-# The runtime these runs test: the plugin's loop and hooks on top of the
-# tiny config's own.
-RELIABLE_CONFIG = f'''
-_base_ = '{CONFIG}'
-train_cfg = dict(type='ResumableEpochBasedTrainLoop')
-custom_hooks = [
-    dict(type='DataEpochSeedHook'),
-    dict(type='PortableCheckpointHook'),
-    dict(type='NonFiniteLossHook'),
-    dict(type='PreemptionCheckpointHook')
-]
-'''
-
 # 8 videos in batches of 4: 2 iterations per epoch.
 RESUME_OPTIONS = [
     'train_dataloader.num_workers=2',
@@ -95,11 +82,11 @@ def read_until(process, pattern, signum):
 def killed_then_preempted(tiny_data, uninterrupted, tmp_path_factory):
     """One work dir through two interruptions, each checked by a test:
 
-    1. the stock tiny config, killed with SIGKILL once ``[3][1/2]`` is
-       logged (epoch 3 in progress, its checkpoint not saved);
-    2. resumed (``--resume``: from ``epoch_2.pth``) with the plugin's
-       resumable loop and hooks, and sent SIGTERM as it saves
-       ``epoch_3.pth``: the next iteration's end, where the signal is
+    1. the tiny config (the default runtime's loop and hooks), killed with
+       SIGKILL once ``[3][1/2]`` is logged (epoch 3 in progress, its
+       checkpoint not saved);
+    2. resumed (``--resume``: from ``epoch_2.pth``) and sent SIGTERM as it
+       saves ``epoch_3.pth``: the next iteration's end, where the signal is
        acted on, is epoch 4's first unless the machine is very slow.
 
     Returns the work dir, the killed run's exit status, the resumed run's
@@ -112,8 +99,9 @@ def killed_then_preempted(tiny_data, uninterrupted, tmp_path_factory):
     read_until(killed, r'Epoch\(train\)\s+\[3\]\[1/2\]', signal.SIGKILL)
     assert not (work_dir / 'epoch_3.pth').exists()
 
-    config = work_dir / 'reliable.py'
-    config.write_text(RELIABLE_CONFIG)
+    # the shipped runtime: CheckedRunner's resumable loop, the hooks of
+    # configs/_base_/default_runtime.py
+    config = CONFIG
     preempted = start_training(
         train_command(config, work_dir, options, '--resume'))
     output = read_until(preempted, 'Saving checkpoint at 3 epochs',
