@@ -1,4 +1,5 @@
 """Building models and reading test dumps for tools and tests."""
+import argparse
 import copy
 import io
 import pickle
@@ -146,6 +147,19 @@ def load_dump(path: str, allow_pickle: bool = False) -> Dict[str, Any]:
         raise ValueError(f'{path} holds no list of predictions per video')
     dumped.setdefault('skipped', [])
     return dumped
+
+
+def add_dump_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of a tool that reads a ``tools/test.py --dump``: the
+    dump, and ``--allow-pickle`` for an old pickle (read with
+    ``read_test_dump(args.dump, args.allow_pickle)``)."""
+    parser.add_argument(
+        'dump', help='file written by tools/test.py --dump (.pt)')
+    parser.add_argument(
+        '--allow-pickle',
+        action='store_true',
+        help='also read an old .pkl dump; unpickling runs any code the '
+        'file holds: only for a file you made yourself')
 
 
 def read_test_dump(path: str,

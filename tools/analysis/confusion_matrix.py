@@ -9,20 +9,14 @@ import argparse
 
 import numpy as np
 
-from scfa_mm.utils import read_test_dump
+from scfa_mm.utils.build import add_dump_arguments, read_test_dump
 from scfa_mm.utils.plots import (confusion_matrix, plot_confusion_matrix,
                                  read_class_names)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        'dump', help='file written by tools/test.py --dump (.pt)')
-    parser.add_argument(
-        '--allow-pickle',
-        action='store_true',
-        help='also read an old .pkl dump; unpickling runs any code the '
-        'file holds: only for a file you made yourself')
+    add_dump_arguments(parser)
     parser.add_argument('--classes', help='class-name file, one per line')
     parser.add_argument('--out', default='confusion_matrix.png')
     args = parser.parse_args()

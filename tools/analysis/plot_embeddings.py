@@ -9,19 +9,13 @@ Example:
 """
 import argparse
 
-from scfa_mm.utils import read_test_dump
+from scfa_mm.utils.build import add_dump_arguments, read_test_dump
 from scfa_mm.utils.plots import plot_embeddings_2d, read_class_names
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        'dump', help='file written by tools/test.py --dump (.pt)')
-    parser.add_argument(
-        '--allow-pickle',
-        action='store_true',
-        help='also read an old .pkl dump; unpickling runs any code the '
-        'file holds: only for a file you made yourself')
+    add_dump_arguments(parser)
     parser.add_argument('--classes', help='class-name file, one per line')
     parser.add_argument('--out', default='embeddings_tsne.png')
     parser.add_argument(

@@ -31,7 +31,7 @@ from mmengine import Config
 from mmengine.registry import init_default_scope
 
 from scfa_mm.evaluation import ReversedPairMetric
-from scfa_mm.utils import read_test_dump
+from scfa_mm.utils.build import add_dump_arguments, read_test_dump
 from scfa_mm.utils.curves import plot_training_curves, read_training_log
 from scfa_mm.utils.plots import (confusion_matrix, plot_confusion_matrix,
                                  plot_embeddings_2d, read_class_names)
@@ -75,13 +75,7 @@ def plot_examples(config: str, names, out: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        'dump', help='file written by tools/test.py --dump (.pt)')
-    parser.add_argument(
-        '--allow-pickle',
-        action='store_true',
-        help='also read an old .pkl dump; unpickling runs any code the '
-        'file holds: only for a file you made yourself')
+    add_dump_arguments(parser)
     parser.add_argument(
         '--config',
         default='configs/scfa_synthetic.py',
