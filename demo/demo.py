@@ -38,7 +38,7 @@ from mmengine.fileio import list_from_file
 from mmengine.runner import load_checkpoint
 from mmengine.utils import mkdir_or_exist
 
-from scfa_mm.utils import allow_full_checkpoint_loading
+from scfa_mm.utils import use_checkpoint_loader
 
 TOP_K = 5
 #: Opening transforms that read video files; pipelines with one are kept.
@@ -156,7 +156,7 @@ def build_model(cfg: Config, checkpoint: str,
     ``load_checkpoint``, the loader ``init_recognizer`` uses, here called
     directly to keep the checkpoint's ``meta``.
     """
-    allow_full_checkpoint_loading()
+    use_checkpoint_loader()
     model = init_recognizer(cfg, None, device='cpu')
     loaded = load_checkpoint(model, checkpoint, map_location='cpu')
     return model.to(device).eval(), loaded.get('meta') or {}

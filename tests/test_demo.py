@@ -142,7 +142,7 @@ def load_demo_module():
 def test_demo_without_names_prints_class_indices(tiny, capsys, monkeypatch):
     demo = load_demo_module()
     # the checkpoint loads weights-only; keep MMEngine's loader as it is
-    monkeypatch.setattr(demo, 'allow_full_checkpoint_loading', lambda: None)
+    monkeypatch.setattr(demo, 'use_checkpoint_loader', lambda: None)
     demo.main([
         tiny['config'], tiny['without_meta'],
         video_path(VIDEO), '--device', 'cpu'
@@ -156,7 +156,7 @@ def test_demo_without_names_prints_class_indices(tiny, capsys, monkeypatch):
 
 def test_demo_refuses_a_label_file_of_another_length(tiny, monkeypatch):
     demo = load_demo_module()
-    monkeypatch.setattr(demo, 'allow_full_checkpoint_loading', lambda: None)
+    monkeypatch.setattr(demo, 'use_checkpoint_loader', lambda: None)
     short = tiny['root'] / 'six_labels.txt'
     short.write_text(''.join(f'{name}\n' for name in FILE_NAMES[:6]))
     with pytest.raises(ValueError, match='6 class names.*7 classes'):

@@ -40,6 +40,20 @@ def with_grid_pipelines(cfg):
     return cfg
 
 
+def predict_with_resnet18(cfg, sample):
+    """The config's model, with a ResNet-18 at random initialisation,
+    predicting on one sample of its pipeline."""
+    cfg.model.backbone.depth = 18
+    cfg.model.cls_head.in_channels = 512
+    model = build_untrained_model(cfg.model).eval()
+    with torch.no_grad():
+        data = model.data_preprocessor(
+            dict(
+                inputs=[sample['inputs']],
+                data_samples=[sample['data_samples']]))
+        return model(**data, mode='predict')
+
+
 def test_upstream_config_with_scfa_transforms_loads_a_sample(tmp_path):
     cfg = Config.fromfile(CONFIG)
     # inherited from upstream, untouched by the swap
@@ -57,17 +71,8 @@ def test_upstream_config_with_scfa_transforms_loads_a_sample(tmp_path):
     assert sample['inputs'].dtype == torch.uint8
     assert sample['data_samples'].gt_label.item() == 1
 
-    cfg.model.backbone.depth = 18
-    cfg.model.cls_head.in_channels = 512
-    model = build_untrained_model(cfg.model)
-    model.eval()
-    with torch.no_grad():
-        data = model.data_preprocessor(
-            dict(
-                inputs=[sample['inputs']],
-                data_samples=[sample['data_samples']]))
-        predictions = model(**data, mode='predict')
-    assert predictions[0].pred_score.shape == (400, )
+    [prediction] = predict_with_resnet18(cfg, sample)
+    assert prediction.pred_score.shape == (400, )
 
 
 def test_tsm_example_predicts_on_a_sequence_of_grids(tmp_path):
@@ -89,17 +94,8 @@ def test_tsm_example_predicts_on_a_sequence_of_grids(tmp_path):
     assert sample['inputs'].shape == (8, 3, 224, 224)
     assert sample['data_samples'].gt_label.item() == 1
 
-    cfg.model.backbone.depth = 18
-    cfg.model.cls_head.in_channels = 512
-    model = build_untrained_model(cfg.model).eval()
-    with torch.no_grad():
-        data = model.data_preprocessor(
-            dict(
-                inputs=[sample['inputs']],
-                data_samples=[sample['data_samples']]))
-        predictions = model(**data, mode='predict')
-    assert len(predictions) == 1
-    score = predictions[0].pred_score
+    [prediction] = predict_with_resnet18(cfg, sample)
+    score = prediction.pred_score
     assert score.shape == (400, )
     assert torch.isclose(score.sum(), torch.tensor(1.0), atol=1e-4)
 

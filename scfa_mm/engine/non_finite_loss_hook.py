@@ -1,7 +1,6 @@
 """Stop (or skip the step) when training diverges to NaN or infinity."""
 import functools
 import logging
-import math
 from typing import Dict, List, Optional, Union
 
 import torch
@@ -101,7 +100,9 @@ class NonFiniteLossHook(Hook):
         self.skipped_steps = 0
         # what went wrong in this iteration's step(s), if anything
         self._problem: Optional[str] = None
-        self._loss_finite = True
+        # whether the step's losses were finite, kept on the loss's device
+        # until the step: one host sync per step, not one per backward
+        self._loss_finite: Optional[torch.Tensor] = None
         self._buffers: Optional[List[torch.Tensor]] = None
         self._training = False
 
@@ -126,11 +127,16 @@ class NonFiniteLossHook(Hook):
         @functools.wraps(backward)
         def checked_backward(loss: torch.Tensor, **kwargs) -> None:
             # accumulated over the backward passes of one step
-            self._loss_finite &= bool(torch.isfinite(loss.detach()).all())
+            finite = torch.isfinite(loss.detach()).all()
+            self._loss_finite = finite if self._loss_finite is None else \
+                self._loss_finite & finite
             backward(loss, **kwargs)
 
         @functools.wraps(step)
         def checked_step(**kwargs) -> None:
+            loss_finite = torch.tensor(True) \
+                if self._loss_finite is None else self._loss_finite
+            self._loss_finite = None
             grad_norm = None
             if check_grads:
                 grads = [
@@ -138,22 +144,26 @@ class NonFiniteLossHook(Hook):
                     for p in group['params'] if p.grad is not None
                 ]
                 if grads:
-                    grad_norm = float(torch.nn.utils.get_total_norm(grads))
-            bad = torch.tensor([
-                float(not self._loss_finite),
-                float(grad_norm is not None and not math.isfinite(grad_norm))
-            ])
-            # every rank skips the same steps (losses differ per rank)
+                    grad_norm = torch.nn.utils.get_total_norm(grads)
+            grad_finite = torch.tensor(True) if grad_norm is None else \
+                torch.isfinite(grad_norm)
+            bad = torch.stack([
+                ~loss_finite.to(grad_finite.device), ~grad_finite
+            ]).float()
+            # every rank skips the same steps (losses differ per rank);
+            # the step's one host sync
             all_reduce(bad, op='max')
-            self._loss_finite = True
-            if not bool(bad.any()):
+            bad_loss, bad_grad = bad.tolist()
+            if not (bad_loss or bad_grad):
                 step(**kwargs)
                 return
             terms = []
-            if bad[0]:
+            if bad_loss:
                 terms.append('loss')
-            if bad[1]:
-                terms.append(f'gradient norm ({grad_norm})')
+            if bad_grad:
+                norm = 'not finite on another rank' if grad_norm is None \
+                    else float(grad_norm)
+                terms.append(f'gradient norm ({norm})')
             self._problem = ' and '.join(terms) + ' not finite'
 
         wrapper.backward = checked_backward

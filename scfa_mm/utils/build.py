@@ -41,12 +41,12 @@ def build_model_to_evaluate(model_cfg: dict,
     ``init_weights``), the untrained control of an evaluation."""
     from mmengine.runner import load_checkpoint, set_random_seed
 
-    from .checkpoint import allow_full_checkpoint_loading
+    from .checkpoint import use_checkpoint_loader
     set_random_seed(seed)
     model = build_untrained_model(model_cfg)
     model.init_weights()
     if checkpoint is not None:
-        allow_full_checkpoint_loading()
+        use_checkpoint_loader()
         load_checkpoint(model, checkpoint, map_location='cpu')
     return model.eval()
 

@@ -189,11 +189,6 @@ def use_checkpoint_loader() -> None:
         prefixes='', loader=load_checkpoint_file, force=True)
 
 
-# The former name, kept for the callers that still use it: the loader it
-# registers no longer falls back to full unpickling.
-allow_full_checkpoint_loading = use_checkpoint_loader
-
-
 def partial_checkpoint_path(filename: str) -> str:
     """Where :func:`save_checkpoint_atomically` writes ``filename`` before
     it is complete (not a ``*.pth``: resuming never picks it up)."""

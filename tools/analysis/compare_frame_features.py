@@ -37,7 +37,7 @@ from evaluate_frames import (evaluate_frames, model_embedder,
 from mmengine import Config
 from mmengine.registry import init_default_scope
 
-from scfa_mm.utils import allow_full_checkpoint_loading
+from scfa_mm.utils import use_checkpoint_loader
 from scfa_mm.utils.build import build_model_to_evaluate
 
 COLUMNS = [('phase/accuracy', 'phase classification', True),
@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument('--out', default='docs/results_carl_synthetic.md')
     args = parser.parse_args()
     init_default_scope('mmaction')
-    allow_full_checkpoint_loading()
+    use_checkpoint_loader()
 
     carl, carl_cfg = load_model(args.carl_config, args.carl_checkpoint)
     untrained, _ = load_model(args.carl_config)
