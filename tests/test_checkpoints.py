@@ -17,6 +17,7 @@ from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner import load_checkpoint
 from mmengine.runner.checkpoint import get_torchvision_models
 
+from scfa_mm.engine.launch import add_runner_arguments, load_runner_config
 from scfa_mm.engine.portable_checkpoint_hook import (make_checkpoint_portable,
                                                      restore_checkpoint_objects
                                                      )
@@ -266,29 +267,24 @@ def test_crafted_checkpoint_is_refused_unless_unsafe_loading_is_asked(
     assert not marker.exists()
 
     # what the flag does: full unpickling, here and in launched processes
-    runner_utils = load_tool('runner_utils')
     parser = argparse.ArgumentParser()
-    runner_utils.add_runner_arguments(parser)
+    add_runner_arguments(parser)
     args = parser.parse_args([
         f'{REPO_ROOT}/configs/scfa_hmdb51.py',
         '--unsafe-load-pickled-checkpoints'
     ])
-    runner_utils.load_runner_config(args)
+    load_runner_config(args)
     assert os.environ[UNSAFE_LOADING_ENV] == '1'
     assert load_checkpoint_file(str(path))['meta'] == 0
     assert marker.exists()
 
 
 def load_tool(name):
-    """A module of tools/ (which imports its neighbours as top-level)."""
-    sys.path.insert(0, f'{REPO_ROOT}/tools')
-    try:
-        spec = importlib.util.spec_from_file_location(
-            f'tool_{name}', f'{REPO_ROOT}/tools/{name}.py')
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(f'{REPO_ROOT}/tools')
+    """A command-line module of tools/."""
+    spec = importlib.util.spec_from_file_location(
+        f'tool_{name}', f'{REPO_ROOT}/tools/{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module
 
 

@@ -237,9 +237,13 @@ def test_divergence_skip_option_skips_then_stops_past_its_bound(
 
 
 def test_hook_arguments_are_checked():
-    with pytest.raises(ValueError, match=r"on_non_finite='ignore'.*'stop'"):
+    with pytest.raises(ValueError,
+                       match=r"on_non_finite must be one of .*'stop'.*"
+                       r"got 'ignore'"):
         NonFiniteLossHook(on_non_finite='ignore')
-    with pytest.raises(ValueError, match=r'max_skipped_steps=-1'):
+    with pytest.raises(
+            ValueError,
+            match=r'max_skipped_steps must be an integer >= 0, got -1'):
         NonFiniteLossHook(max_skipped_steps=-1)
     with pytest.raises(ValueError, match=r"\['SIGFOO'\].*'SIGUSR1'"):
         PreemptionCheckpointHook(signals=('SIGTERM', 'SIGFOO'))

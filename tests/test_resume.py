@@ -52,7 +52,6 @@ def failing_open(file, mode='r', *args, **kwargs):
     return f
 
 builtins.open = failing_open
-sys.path.insert(0, 'tools')
 sys.argv = ['tools/train.py'] + sys.argv[1:]
 runpy.run_path('tools/train.py', run_name='__main__')
 '''

@@ -12,9 +12,10 @@ import argparse
 # first: quiets the pinned stack's warnings, registers the plugin
 import scfa_mm  # isort: skip  # noqa: F401
 from mmengine.config import Config
-from runner_utils import add_runner_arguments, load_runner_config, run_runner
 
 from scfa_mm.datasets.skip_unreadable import skip_unreadable_in_config
+from scfa_mm.engine.launch import (add_runner_arguments, load_runner_config,
+                                   run_runner)
 from scfa_mm.evaluation.safe_dump import DUMP_SUFFIXES
 
 

@@ -16,9 +16,10 @@ import scfa_mm  # isort: skip  # noqa: F401
 import torch
 from mmaction.registry import MODELS
 from mmengine.config import Config
-from runner_utils import add_runner_arguments, load_runner_config, run_runner
 
 from scfa_mm.datasets.skip_unreadable import skip_unreadable_in_config
+from scfa_mm.engine.launch import (add_runner_arguments, load_runner_config,
+                                   run_runner)
 
 
 def parse_args() -> argparse.Namespace:

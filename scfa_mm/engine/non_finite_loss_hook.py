@@ -10,6 +10,8 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict
 
+from ..utils.arguments import check_choice, check_int
+
 DATA_BATCH = Optional[Union[dict, tuple, list]]
 
 ACTIONS = ('stop', 'skip')
@@ -85,15 +87,12 @@ class NonFiniteLossHook(Hook):
                  on_non_finite: str = 'stop',
                  max_skipped_steps: int = 10,
                  check_grad_norm: bool = True) -> None:
-        if on_non_finite not in ACTIONS:
-            raise ValueError(
-                f'NonFiniteLossHook: on_non_finite={on_non_finite!r}; '
-                f'allowed: {", ".join(repr(a) for a in ACTIONS)}.')
-        if isinstance(max_skipped_steps, bool) or not isinstance(
-                max_skipped_steps, int) or max_skipped_steps < 0:
-            raise ValueError(
-                'NonFiniteLossHook: max_skipped_steps='
-                f'{max_skipped_steps!r}; allowed: an integer >= 0.')
+        check_choice('NonFiniteLossHook', 'on_non_finite', on_non_finite,
+                     ACTIONS)
+        check_int(
+            'NonFiniteLossHook',
+            minimum=0,
+            max_skipped_steps=max_skipped_steps)
         self.on_non_finite = on_non_finite
         self.max_skipped_steps = max_skipped_steps
         self.check_grad_norm = check_grad_norm
@@ -147,9 +146,8 @@ class NonFiniteLossHook(Hook):
                     grad_norm = torch.nn.utils.get_total_norm(grads)
             grad_finite = torch.tensor(True) if grad_norm is None else \
                 torch.isfinite(grad_norm)
-            bad = torch.stack([
-                ~loss_finite.to(grad_finite.device), ~grad_finite
-            ]).float()
+            bad = torch.stack(
+                [~loss_finite.to(grad_finite.device), ~grad_finite]).float()
             # every rank skips the same steps (losses differ per rank);
             # the step's one host sync
             all_reduce(bad, op='max')

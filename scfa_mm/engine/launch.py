@@ -1,5 +1,7 @@
-"""What tools/train.py and tools/test.py share: their common arguments and
-the run of MMEngine's Runner with the plugin's runtime set-up."""
+"""What ``tools/train.py`` and ``tools/test.py`` share: their common
+arguments and the run of MMEngine's Runner with the plugin's runtime
+set-up (checks before any rank starts, stalled ranks named, a clean
+shutdown of the process group)."""
 import argparse
 import os
 import os.path as osp
@@ -9,12 +11,11 @@ from mmengine.config import Config, DictAction
 from mmaction.registry import RUNNERS
 from mmengine.dist import is_distributed
 
-from scfa_mm.engine import CheckedRunner
-from scfa_mm.utils import KnownLogNoiseFilter
-from scfa_mm.utils.checkpoint import (UNSAFE_LOADING_FLAG,
-                                      allow_unsafe_checkpoint_loading)
-from scfa_mm.utils.runtime import check_pretrained_weights
-from scfa_mm.utils.stalled_ranks import report_stalled_ranks
+from ..utils.checkpoint import (UNSAFE_LOADING_FLAG,
+                                allow_unsafe_checkpoint_loading)
+from ..utils.runtime import KnownLogNoiseFilter, check_pretrained_weights
+from ..utils.stalled_ranks import report_stalled_ranks
+from .checked_runner import CheckedRunner
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
