@@ -13,8 +13,8 @@ top-5 labels drawn on it.
 Examples:
     python demo/demo.py configs/scfa_hmdb51.py best.pth \\
         data/hmdb51/videos/brush_hair/clip.avi
-    python demo/demo.py configs/scfa_synthetic.py epoch_20.pth video.mp4 \\
-        labels.txt --device cpu --out-filename grid.png
+    python demo/demo.py configs/scfa/scfa_r18_synthetic.py epoch_20.pth \\
+        video.mp4 labels.txt --device cpu --out-filename grid.png
 """
 import argparse
 import copy

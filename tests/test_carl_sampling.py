@@ -24,8 +24,9 @@ def release_views(rng, total_frames, num_frames=80, alpha=1.5):
         drawn = min(total_frames, num_frames)
         positions = sorted(rng.sample(range(window), drawn))
         positions += [total_frames] * (num_frames - drawn)
-        views.append(([min(p, total_frames - 1) for p in positions],
-                      [p < total_frames for p in positions]))
+        views.append(
+            ([min(p, total_frames - 1)
+              for p in positions], [p < total_frames for p in positions]))
     return views
 
 
@@ -59,10 +60,9 @@ def release_valid_share(total_frames, num_frames=80, alpha=1.5):
     for ``u`` in ``((k - 1) / S, k / S]``, an interval of ``U[1, alpha)``
     of length ``(min(k, alpha S) - max(k - 1, S)) / S``."""
     expected_ratio = 0.0
-    for k in range(total_frames + 1,
-                   math.ceil(alpha * total_frames) + 1):
-        p_k = (min(k, alpha * total_frames) -
-               max(k - 1, total_frames)) / ((alpha - 1) * total_frames)
+    for k in range(total_frames + 1, math.ceil(alpha * total_frames) + 1):
+        p_k = (min(k, alpha * total_frames) - max(k - 1, total_frames)) / (
+            (alpha - 1) * total_frames)
         expected_ratio += p_k * total_frames / k
     return min(total_frames, num_frames) / num_frames * expected_ratio
 
@@ -80,8 +80,7 @@ def test_release_law_matches_its_plain_restatement(total_frames):
         sampler_pairs(CARLSampleFrames(), total_frames, draws), total_frames)
     rng = random.Random(1)
     plain = statistics(
-        [release_views(rng, total_frames) for _ in range(draws)],
-        total_frames)
+        [release_views(rng, total_frames) for _ in range(draws)], total_frames)
     # two views alike only by chance: the plain law gives about 1e-4 of
     # the pairs for S = 40 (1e5 draws), fewer for longer videos
     assert ours[0].mean() <= 0.01 and plain[0].mean() <= 0.01
@@ -108,7 +107,7 @@ def test_release_valid_share_for_short_and_long_videos_by_hand():
 
 
 def test_release_window_lengths_follow_u_uniform():
-    sampler = CARLSampleFrames(num_frames=80, max_crop_ratio=1.5)
+    sampler = CARLSampleFrames(clip_len=80, max_crop_ratio=1.5)
     np.random.seed(0)
     windows = np.array([sampler.release_window(40) for _ in range(4000)])
     # ceil(u * 40) for u ~ U[1, 1.5): 41 .. 60, each with probability 1/20
@@ -121,9 +120,8 @@ def test_release_window_lengths_follow_u_uniform():
 
 
 @pytest.mark.parametrize('total_frames', [1, 18, 40, 79, 80, 81, 300])
-def test_release_views_are_sorted_padded_at_the_end_and_masked(
-        total_frames):
-    sampler = CARLSampleFrames(num_frames=80)
+def test_release_views_are_sorted_padded_at_the_end_and_masked(total_frames):
+    sampler = CARLSampleFrames(clip_len=80)
     drawn = min(total_frames, 80)
     # one drawn position of a window of 2 misses a one-frame video half the
     # time; from S = 2 on, at most W - S < S drawn positions are padding
@@ -148,7 +146,7 @@ def test_release_views_are_sorted_padded_at_the_end_and_masked(
 
 
 def test_release_views_of_short_videos_differ():
-    sampler = CARLSampleFrames(num_frames=80)
+    sampler = CARLSampleFrames(clip_len=80)
     for total_frames in (18, 40):
         pairs = sampler_pairs(sampler, total_frames, 400)
         identical = statistics(pairs, total_frames)[0]
@@ -159,7 +157,7 @@ def test_release_views_of_short_videos_differ():
 
 def test_paper_law_crops_respect_the_overlap_and_length_bounds():
     sampler = CARLSampleFrames(
-        num_frames=20, max_crop_ratio=2.0, min_overlap=0.5, crop_law='paper')
+        clip_len=20, max_crop_ratio=2.0, min_overlap=0.5, crop_law='paper')
     lengths_seen = set()
     for total_frames in (5, 20, 30, 100):
         for seed in range(150):
@@ -177,10 +175,9 @@ def test_paper_law_crops_respect_the_overlap_and_length_bounds():
 
 
 @pytest.mark.parametrize('total_frames', [120, 121, 500])
-def test_paper_law_views_of_long_videos_are_crops_of_real_frames(
-        total_frames):
+def test_paper_law_views_of_long_videos_are_crops_of_real_frames(total_frames):
     sampler = CARLSampleFrames(
-        num_frames=80, max_crop_ratio=1.5, min_overlap=0.2, crop_law='paper')
+        clip_len=80, max_crop_ratio=1.5, min_overlap=0.2, crop_law='paper')
     for seed in range(40):
         results = draw(sampler, total_frames, seed)
         steps = results['frame_timestamps']
@@ -193,7 +190,7 @@ def test_paper_law_views_of_long_videos_are_crops_of_real_frames(
 
 
 def test_paper_law_pads_short_videos_before_cropping():
-    sampler = CARLSampleFrames(num_frames=80, crop_law='paper')
+    sampler = CARLSampleFrames(clip_len=80, crop_law='paper')
     pairs = sampler_pairs(sampler, 40, 400)
     identical, _, valid = statistics(pairs, 40)
     assert identical.mean() == 0  # padded to the crop, views differ
@@ -205,19 +202,18 @@ def test_paper_law_pads_short_videos_before_cropping():
     # first 40 real: T = 80 slots drawn of L hold 80 * 40 / L real frames
     # on average (hypergeometric mean)
     expected = np.mean([80 * 40 / length for length in range(80, 121)])
-    assert_close(valid.mean(), expected, valid.std() / math.sqrt(valid.size),
-                 'valid frames')
+    assert_close(valid.mean(), expected,
+                 valid.std() / math.sqrt(valid.size), 'valid frames')
 
 
 def test_paper_law_gives_every_view_a_real_frame():
-    sampler = CARLSampleFrames(num_frames=80, crop_law='paper')
+    sampler = CARLSampleFrames(clip_len=80, crop_law='paper')
     for seed in range(100):
         assert draw(sampler, 1, seed)['frame_mask'].any(axis=1).all()
 
 
 def test_paper_law_views_come_in_random_order():
-    sampler = CARLSampleFrames(
-        num_frames=10, min_overlap=0.0, crop_law='paper')
+    sampler = CARLSampleFrames(clip_len=10, min_overlap=0.0, crop_law='paper')
     first_is_earlier = [
         draw(sampler, 400, seed)['frame_timestamps'][:, 0].argmin() == 0
         for seed in range(200)
@@ -227,7 +223,7 @@ def test_paper_law_views_come_in_random_order():
 
 def test_test_mode_takes_every_frame_once():
     results = CARLSampleFrames(
-        num_frames=8, test_mode=True).transform(
+        clip_len=8, test_mode=True).transform(
             dict(total_frames=37, filename='v.mp4', start_index=1))
     assert results['num_clips'] == 1 and results['clip_len'] == 37
     np.testing.assert_array_equal(results['frame_timestamps'][0],
@@ -239,14 +235,17 @@ def test_empty_video_and_bad_arguments_are_named():
     with pytest.raises(ValueError, match='broken.mp4'):
         CARLSampleFrames().transform(
             dict(total_frames=0, filename='broken.mp4'))
-    with pytest.raises(ValueError, match='num_frames'):
-        CARLSampleFrames(num_frames=0)
+    with pytest.raises(ValueError, match='clip_len must be an integer'):
+        CARLSampleFrames(clip_len=0)
+    with pytest.raises(ValueError, match='clip_len must be an integer'):
+        CARLSampleFrames(num_frames=0)  # the old name
     with pytest.raises(ValueError, match='max_crop_ratio'):
         CARLSampleFrames(max_crop_ratio=0.9)
     with pytest.raises(ValueError, match='min_overlap'):
         CARLSampleFrames(min_overlap=1.5)
-    with pytest.raises(ValueError, match=r"crop_law.*'release', 'paper'.*"
-                       r"'crops'"):
+    with pytest.raises(
+            ValueError, match=r"crop_law.*'release', 'paper'.*"
+            r"'crops'"):
         CARLSampleFrames(crop_law='crops')
 
 
@@ -255,7 +254,7 @@ def test_timestamps_match_the_decoded_frames():
     path = video_path(name)
     pipeline = Compose([
         dict(type='CheckedDecordInit'),
-        dict(type='CARLSampleFrames', num_frames=12),
+        dict(type='CARLSampleFrames', clip_len=12),
         dict(type='DecordDecode'),
     ])
     np.random.seed(5)

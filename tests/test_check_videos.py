@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import REPO_ROOT, VIDEOS, video_path
 
 SCRIPT = osp.join(REPO_ROOT, 'tools', 'data', 'check_videos.py')
@@ -16,6 +18,16 @@ def run(*args):
                           capture_output=True,
                           text=True,
                           timeout=300)
+
+
+def load_tool(monkeypatch):
+    """The tool as a module of this process, named so that the worker
+    pool can pickle its functions."""
+    spec = importlib.util.spec_from_file_location('check_videos', SCRIPT)
+    tool = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, 'check_videos', tool)
+    spec.loader.exec_module(tool)
+    return tool
 
 
 def test_broken_videos_are_named_and_left_out(tmp_path):
@@ -108,12 +120,8 @@ def test_list_errors_are_bad_entries_as_in_training(tmp_path, monkeypatch):
         str(ann_file), '--data-prefix',
         str(tmp_path), '--nproc', '1'
     ])
-    # in this process (no second start-up); a named module, so that the
-    # worker pool can pickle its functions
-    spec = importlib.util.spec_from_file_location('check_videos', SCRIPT)
-    tool = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, 'check_videos', tool)
-    spec.loader.exec_module(tool)
+    # in this process (no second start-up)
+    tool = load_tool(monkeypatch)
     assert tool.main() == 1
     report = (tmp_path / 'list.report.txt').read_text().splitlines()
     assert report == [
@@ -131,3 +139,36 @@ def test_list_errors_are_bad_entries_as_in_training(tmp_path, monkeypatch):
         'allow_paths_outside_data_prefix = True)'
     ]
     assert (tmp_path / 'list.clean.txt').read_text() == 'a.mp4 0\n'
+
+
+def test_the_training_sampler_says_how_many_frames_it_needs(
+        tmp_path, monkeypatch):
+    from mmengine import Config
+    tool = load_tool(monkeypatch)
+    # CARL (which the tool's own table used to miss): T frames per view
+    carl = osp.join(REPO_ROOT, 'configs', 'carl',
+                    'carl_r18-small_synthetic.py')
+    sampler = Config.fromfile(carl).train_dataloader.dataset.pipeline[1]
+    assert sampler.type == 'CARLSampleFrames'
+    assert tool.frames_needed(carl) == sampler.get('clip_len',
+                                                   sampler.get('num_frames'))
+    # CVRL: one clip's span
+    cvrl = osp.join(REPO_ROOT, 'configs', 'cvrl',
+                    'cvrl_r3d18-small_synthetic.py')
+    sampler = Config.fromfile(cvrl).train_dataloader.dataset.pipeline[1]
+    assert sampler.type == 'CVRLSampleFrames'
+    assert tool.frames_needed(cvrl) == \
+        (sampler.clip_len - 1) * sampler.frame_interval + 1
+    # MMAction2's SampleFrames, through a dataset wrapper
+    config = tmp_path / 'stock.py'
+    config.write_text(
+        'train_dataloader = dict(dataset=dict(type="RepeatDataset", '
+        'times=2, dataset=dict(type="VideoDataset", pipeline=[dict('
+        'type="VideoInit"), dict(type="SampleFrames", clip_len=4, '
+        'frame_interval=3, num_clips=1)])))\n')
+    assert tool.frames_needed(str(config)) == 10
+    config.write_text('train_dataloader = dict(dataset=dict('
+                      'type="VideoDataset", pipeline=[dict('
+                      'type="VideoInit")]))\n')
+    with pytest.raises(ValueError, match='--min-frames'):
+        tool.frames_needed(str(config))

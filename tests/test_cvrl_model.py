@@ -171,7 +171,8 @@ def test_r3d50_layout_and_projection_are_the_releases():
 
 
 @pytest.mark.parametrize('kwargs, message', [
-    (dict(positives='label'), 'self-supervised'),
+    (dict(positives='label'),
+     r"CVRL: positives must be one of \('video',\), got 'label'"),
     (dict(head=None, neck=None), 'contrastive head'),
 ])
 def test_bad_arguments(kwargs, message):
@@ -315,8 +316,8 @@ def test_lars_option_exempts_every_batchnorm_and_bias():
     exempt = {}
     for group in optim_wrapper.optimizer.param_groups:
         for param in group['params']:
-            exempt[param] = (group.get('lars_exclude', False),
-                             group['weight_decay'])
+            exempt[param] = (group.get('lars_exclude',
+                                       False), group['weight_decay'])
     for name, module in model.named_modules():
         for pname, param in module.named_parameters(recurse=False):
             kernel = isinstance(module,

@@ -43,6 +43,7 @@ def release_distance(u, num_starts, power=1.0):
     """The official code's start distance for a uniform ``u``
     (sample_ssl_sequence): bisection on the law's CDF over integer ``k``
     while the bracket is wider than 1."""
+
     def cdf(k):
         return (-k**(power + 1) / (power * num_starts**(power + 1)) + k *
                 (power + 1) / (power * num_starts))
@@ -114,7 +115,8 @@ def test_test_mode_is_deterministic_and_evenly_spaced():
 
 
 @pytest.mark.parametrize('kwargs, message', [
-    (dict(num_clips=3), 'num_clips must be 2'),
+    (dict(num_clips=3), 'num_views must be 2'),
+    (dict(num_views=3), 'num_views must be 2'),
     (dict(power=0), 'power'),
     (dict(clip_len=0), 'clip_len'),
 ])
@@ -244,8 +246,7 @@ def test_saturation_scales_hsv_saturation_and_clips_it():
     assert jitter_with([('saturation', 0.5)],
                        (200, 100, 50)) == [[200, 150, 125]]
     # S * 2 = 1.5 -> 1: min = 0, G = 200 / 3
-    assert jitter_with([('saturation', 2.0)],
-                       (200, 100, 50)) == [[200, 67, 0]]
+    assert jitter_with([('saturation', 2.0)], (200, 100, 50)) == [[200, 67, 0]]
     # grey pixels have no saturation to scale
     assert jitter_with([('saturation', 1.8)], (90, 90, 90)) == [[90, 90, 90]]
 

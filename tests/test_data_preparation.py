@@ -190,7 +190,8 @@ def test_penn_action_unreadable_mat_names_the_video(penn_action):
 
 def test_penn_action_config_loads_a_prepared_sample(penn_action):
     assert prepare_penn(penn_action).returncode == 0
-    cfg = Config.fromfile(f'{REPO_ROOT}/configs/scfa_penn_action.py')
+    cfg = Config.fromfile(
+        f'{REPO_ROOT}/configs/scfa/scfa_r50_4xb16-100e_penn-action.py')
     dataset_cfg = cfg.train_dataloader.dataset
     dataset_cfg.ann_file = str(penn_action.parent / 'lists' /
                                'penn_action_train_list_rawframes.txt')

@@ -170,7 +170,8 @@ def test_demo_refuses_a_label_file_of_another_length(tiny, monkeypatch):
 def test_demo_pipeline_reads_a_video_in_place_of_a_frame_cache():
     demo = load_demo_module()
     cache = Config.fromfile(
-        osp.join(REPO_ROOT, 'configs', 'scfa_hmdb51_cache.py'))
+        osp.join(REPO_ROOT, 'configs', 'scfa',
+                 'scfa_r50_4xb16-100e_hmdb51_cache.py'))
     assert cache.test_dataloader.dataset.pipeline[0].type == 'FramePackInit'
     pipeline = demo.video_pipeline(cache)
     assert pipeline[0]['type'] in ('VideoInit', 'CheckedDecordInit')

@@ -124,12 +124,18 @@ def test_missing_embedding_is_explained():
         metric.process(None, [dict(gt_label=torch.tensor([0]))])
 
 
-@pytest.mark.parametrize('build', [
-    lambda: EmbeddingRetrievalMetric(topk=(0, 5)),
-    lambda: KNNAccuracyMetric(k=0),
+@pytest.mark.parametrize('build, message', [
+    (lambda: EmbeddingRetrievalMetric(topk=(0, 5)),
+     r'EmbeddingRetrievalMetric: topk\[0\] must be an integer >= 1, got 0'),
+    (lambda: EmbeddingRetrievalMetric(topk=()),
+     'EmbeddingRetrievalMetric: topk must name at least one k'),
+    (lambda: KNNAccuracyMetric(k=0),
+     'KNNAccuracyMetric: k must be an integer >= 1, got 0'),
+    (lambda: KNNAccuracyMetric(k=2.5),
+     'KNNAccuracyMetric: k must be an integer >= 1, got 2.5'),
 ])
-def test_bad_arguments(build):
-    with pytest.raises(ValueError):
+def test_bad_arguments(build, message):
+    with pytest.raises(ValueError, match=message):
         build()
 
 

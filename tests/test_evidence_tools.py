@@ -1,39 +1,16 @@
-"""The pieces of the evidence tools that decide what is compared: label
-subsets, variant data roots, and the probes' classifiers."""
-import importlib.util
-import os
-import sys
-
+"""The pieces of the evidence experiments that decide what is compared:
+label subsets, variant data roots, and the probes' classifiers."""
 import numpy as np
 import pytest
 import torch
 
-from .conftest import REPO_ROOT
-
-ANALYSIS = os.path.join(REPO_ROOT, 'tools', 'analysis')
-
-
-def load_tool(name):
-    if ANALYSIS not in sys.path:
-        sys.path.insert(0, ANALYSIS)  # the tools import their neighbours
-    spec = importlib.util.spec_from_file_location(
-        name, os.path.join(ANALYSIS, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from scfa_mm.evaluation.encoder_probe import (knn_accuracy,
+                                              linear_probe_accuracy,
+                                              sibling_view_accuracy)
+from scfa_mm.utils.experiments import replace_root, stratified_subset
 
 
-@pytest.fixture(scope='module')
-def evidence():
-    return load_tool('synthetic_evidence')
-
-
-@pytest.fixture(scope='module')
-def probe():
-    return load_tool('probe_encoder')
-
-
-def test_stratified_subset_keeps_the_share_of_every_class(evidence, tmp_path):
+def test_stratified_subset_keeps_the_share_of_every_class(tmp_path):
     counts = {0: 70, 1: 70, 2: 9, 3: 1}
     lines = [
         f'c{label}/v{label}_{i}.mp4 {label}' for label, n in counts.items()
@@ -43,7 +20,7 @@ def test_stratified_subset_keeps_the_share_of_every_class(evidence, tmp_path):
     full.write_text(''.join(f'{line}\n' for line in lines))
 
     def subset(fraction, seed):
-        out = evidence.stratified_subset(
+        out = stratified_subset(
             str(full), fraction, seed, str(tmp_path / f'{fraction}_{seed}'))
         return open(out).read().splitlines()
 
@@ -60,7 +37,7 @@ def test_stratified_subset_keeps_the_share_of_every_class(evidence, tmp_path):
     assert len(subset(0.25, 0)) == 18 + 18 + 2 + 1
 
 
-def test_variant_root_replaces_only_paths_under_the_default_root(evidence):
+def test_variant_root_replaces_only_paths_under_the_default_root():
     cfg = dict(
         data_root='data/synthetic',
         train=dict(
@@ -69,7 +46,7 @@ def test_variant_root_replaces_only_paths_under_the_default_root(evidence):
         other='data/synthetic_other/train.txt',
         untouched='work_dirs/data/synthetic',
         numbers=(1, 2))
-    moved = evidence.replace_root(cfg, 'data/synthetic_per-class')
+    moved = replace_root(cfg, 'data/synthetic_per-class')
     assert moved == dict(
         data_root='data/synthetic_per-class',
         train=dict(
@@ -83,7 +60,7 @@ def test_variant_root_replaces_only_paths_under_the_default_root(evidence):
         numbers=(1, 2))
 
 
-def test_knn_accuracy_matches_a_plain_loop(probe):
+def test_knn_accuracy_matches_a_plain_loop():
     rng = np.random.default_rng(0)
     train, test = rng.normal(size=(40, 6)), rng.normal(size=(15, 6))
     train_labels, test_labels = rng.integers(0, 3, 40), rng.integers(0, 3, 15)
@@ -98,25 +75,25 @@ def test_knn_accuracy_matches_a_plain_loop(probe):
         prediction = next(train_labels[i] for i in nearest
                           if train_labels[i] in tied)
         correct += prediction == label
-    assert probe.knn_accuracy(train, train_labels, test, test_labels, 5) \
+    assert knn_accuracy(train, train_labels, test, test_labels, 5) \
         == pytest.approx(correct / 15)
 
 
-def test_linear_probe_separates_a_linear_class_structure(probe):
+def test_linear_probe_separates_a_linear_class_structure():
     rng = np.random.default_rng(1)
     directions = rng.normal(size=(4, 16)) * 3
     labels = rng.integers(0, 4, 200)
     feats = directions[labels] + rng.normal(size=(200, 16))
-    accuracy = probe.linear_probe_accuracy(feats[:150], labels[:150],
-                                           feats[150:], labels[150:])
+    accuracy = linear_probe_accuracy(feats[:150], labels[:150], feats[150:],
+                                     labels[150:])
     assert accuracy > 0.95
-    shuffled = probe.linear_probe_accuracy(feats[:150],
-                                           rng.permutation(labels[:150]),
-                                           feats[150:], labels[150:])
+    shuffled = linear_probe_accuracy(feats[:150],
+                                     rng.permutation(labels[:150]),
+                                     feats[150:], labels[150:])
     assert shuffled < 0.6  # labels unrelated to the features
 
 
-def test_sibling_view_accuracy_by_hand(probe):
+def test_sibling_view_accuracy_by_hand():
     # cosines worked by hand: 0a-0b 0.994, 1a-1b 0.994; 2a is nearest 0a
     # (0.919, above 2a-2b 0.567): wrong; 2b is far from all, nearest 2a
     # (0.567, above 0.196 for 0a): right. 5 of 6 views find their sibling
@@ -125,4 +102,4 @@ def test_sibling_view_accuracy_by_hand(probe):
         [[0.0, 1.0, 0.0], [0.0, 0.9, 0.1]],
         [[0.7, 0.0, 0.3], [0.2, 0.0, 1.0]],
     ])
-    assert probe.sibling_view_accuracy(views) == pytest.approx(5 / 6)
+    assert sibling_view_accuracy(views) == pytest.approx(5 / 6)

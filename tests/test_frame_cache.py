@@ -149,7 +149,7 @@ def test_interrupted_build_resumes(videos, tmp_path):
         frame_interval=2,
         num_clips=2,
         test_mode=True),
-    dict(type='CARLSampleFrames', num_frames=16, test_mode=True)
+    dict(type='CARLSampleFrames', clip_len=16, test_mode=True)
 ])
 def test_samplers_read_packs_like_videos(videos, tmp_path, sampler):
     ann_file, video_dir = videos

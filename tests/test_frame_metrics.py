@@ -1,4 +1,4 @@
-
+"""The four frame-level metrics (CARL) against independent computations."""
 import numpy as np
 import pytest
 import torch
@@ -9,7 +9,8 @@ from sklearn.metrics import r2_score
 from scfa_mm.evaluation import (FrameRetrievalMetric, KendallsTauMetric,
                                 PhaseClassificationMetric,
                                 PhaseProgressionMetric)
-from scfa_mm.evaluation.frame_metrics import kendalls_tau, phase_progress
+from scfa_mm.evaluation.frame_metrics import (Video, kendalls_tau,
+                                              labelled_frames, phase_progress)
 from scfa_mm.utils.build import save_dump
 
 
@@ -281,3 +282,36 @@ def test_phase_progression_counts_only_labelled_frames(tmp_path):
 def test_phase_classification_rejects_a_bad_max_iter(tmp_path):
     with pytest.raises(ValueError, match='max_iter'):
         PhaseClassificationMetric(train_dump='x.pkl', max_iter=0)
+
+
+@pytest.mark.parametrize('build, message', [
+    (lambda: KendallsTauMetric(stride=0),
+     'KendallsTauMetric: stride must be an integer >= 1, got 0'),
+    (lambda: FrameRetrievalMetric(stride=0),
+     'FrameRetrievalMetric: stride must be an integer >= 1, got 0'),
+    (lambda: FrameRetrievalMetric(topk=(5, 0)),
+     r'FrameRetrievalMetric: topk\[1\] must be an integer >= 1, got 0'),
+    (lambda: FrameRetrievalMetric(topk=()),
+     'FrameRetrievalMetric: topk must name at least one K'),
+])
+def test_bad_strides_and_k_are_named(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_a_video_is_read_by_field_name():
+    metric = KendallsTauMetric()
+    embeddings = np.arange(8, dtype=np.float32).reshape(4, 2)
+    metric.process(None, [
+        dict(
+            frame_embeddings=torch.from_numpy(embeddings),
+            frame_labels=np.array([-1, 0, 1, -1]),
+            gt_label=torch.tensor([3]))
+    ])
+    [video] = metric.results
+    assert isinstance(video, Video) and video.action == 3
+    np.testing.assert_array_equal(video.embeddings, embeddings)
+    [kept] = labelled_frames([video])
+    assert isinstance(kept, Video)
+    np.testing.assert_array_equal(kept.embeddings, embeddings[1:3])
+    np.testing.assert_array_equal(kept.labels, [0, 1])

@@ -144,7 +144,8 @@ def test_amp_without_gpu_fails_with_one_sentence():
     if torch.cuda.is_available():
         pytest.skip('this check is for machines without a GPU')
     done = subprocess.run([
-        sys.executable, 'tools/train.py', 'configs/scfa_synthetic.py', '--amp'
+        sys.executable, 'tools/train.py', 'configs/scfa/scfa_r18_synthetic.py',
+        '--amp'
     ],
                           cwd=REPO_ROOT,
                           capture_output=True,
@@ -197,11 +198,11 @@ def _train_tool():
 
 
 @pytest.mark.parametrize('config, channels_last', [
-    ('configs/scfa_synthetic.py', True),
+    ('configs/scfa/scfa_r18_synthetic.py', True),
     ('configs/cvrl/cvrl_r3d18-small_synthetic.py', True),
     ('configs/carl/carl_r18-small_synthetic.py', None),
-    ('configs/vivit_tiny_synthetic.py', None),
-    ('configs/tsn_synthetic.py', None),
+    ('configs/vivit/vivit_tiny-fe_synthetic.py', None),
+    ('configs/tsn/tsn_r18_synthetic.py', None),
 ])
 def test_amp_runs_the_plugins_models_channels_last(monkeypatch, config,
                                                    channels_last):
@@ -236,7 +237,8 @@ def test_amp_runs_the_plugins_models_channels_last(monkeypatch, config,
 def test_amp_keeps_a_channels_last_the_config_sets(monkeypatch):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
     monkeypatch.setattr(torch.cuda, 'is_bf16_supported', lambda: True)
-    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs/scfa_synthetic.py'))
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/scfa/scfa_r18_synthetic.py'))
     cfg.model.channels_last = False
     assert not _train_tool().enable_channels_last(cfg.model)
     assert cfg.model.channels_last is False

@@ -281,7 +281,8 @@ def test_linear_evaluation_config_freezes_the_loaded_encoder(tmp_path):
     checkpoint = tmp_path / 'scfa.pth'
     torch.save(dict(state_dict=trained.state_dict()), checkpoint)
 
-    path = f'{REPO_ROOT}/configs/scfa_linear_hmdb51.py'
+    path = (f'{REPO_ROOT}/configs/scfa/benchmarks/'
+            'r50_linear-4xb16-30e_hmdb51.py')
     cfg = Config.fromfile(path)
     del small['neck']  # the linear evaluation has none
     cfg.merge_from_dict(dict(model=small))

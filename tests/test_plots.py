@@ -3,7 +3,6 @@ and annotated grids."""
 import importlib.util
 import json
 import os
-import sys
 
 import numpy as np
 import pytest
@@ -11,7 +10,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from scfa_mm.datasets.transforms import TemporalMultiView
 from scfa_mm.utils.curves import (find_scalar_files, plot_training_curves,
-                                  read_training_log)
+                                  read_training_log, save_training_curves)
 from scfa_mm.utils.plots import annotate_grid, plot_points_2d
 
 from .conftest import REPO_ROOT, VIDEOS, video_path
@@ -223,15 +222,17 @@ def test_a_work_dir_without_scalars_is_named(tmp_path):
         read_training_log(str(tmp_path / 'missing'))
 
 
-def test_report_synthetic_draws_the_losses_and_top1(resumed_work_dir,
+def test_saved_training_curves_draw_the_logged_keys(resumed_work_dir,
                                                     tmp_path):
-    sys.path.insert(0, os.path.join(REPO_ROOT, 'tools', 'analysis'))
-    try:
-        report = load_tool('tools/analysis/report_synthetic.py')
-    finally:
-        sys.path.pop(0)
     out = tmp_path / 'training_curves.png'
-    report.write_training_curves(str(resumed_work_dir), str(out))
+    # the synthetic report's keys: this run logged them all
+    drawn = save_training_curves(str(resumed_work_dir), str(out))
+    assert drawn == ['loss_supcon', 'loss_cls', 'acc/top1']
+    assert out.stat().st_size > 1000
+    out.unlink()
+    drawn = save_training_curves(
+        str(resumed_work_dir), str(out), keys=('acc/top1', 'loss_ce', 'lr'))
+    assert drawn == ['acc/top1', 'lr']  # a key not logged is left out
     assert out.stat().st_size > 1000
 
 

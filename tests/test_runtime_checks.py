@@ -51,7 +51,8 @@ def test_configs_fit_a_machine_without_gpu(monkeypatch):
     from scfa_mm.utils.runtime import workers_per_process
     monkeypatch.setattr('torch.cuda.is_available', lambda: False)
     from .conftest import REPO_ROOT
-    cfg = Config.fromfile(f'{REPO_ROOT}/configs/scfa_selfsup_hmdb51.py')
+    cfg = Config.fromfile(
+        f'{REPO_ROOT}/configs/scfa/scfa-selfsup_r50_4xb16-100e_hmdb51.py')
     assert cfg.sync_bn == 'torch'
     assert cfg.train_dataloader.num_workers == 'auto'
     assert cfg.train_dataloader.pin_memory

@@ -135,7 +135,7 @@ def test_demo_config_smoke_run(dataset, tmp_path):
             f'{split}_dataloader.persistent_workers=False'
         ]
     output = run_tool([
-        sys.executable, 'tools/train.py', 'configs/scfa_synthetic.py',
+        sys.executable, 'tools/train.py', 'configs/scfa/scfa_r18_synthetic.py',
         '--work-dir',
         str(tmp_path / 'work'), '--cfg-options', *options,
         'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',

@@ -31,7 +31,8 @@ def ann_files(cfg):
 # (config of split 1, its split-k name pattern, dataset): the split configs
 # must point at split k's official lists and change nothing else
 SPLIT_FAMILIES = [
-    ('configs/scfa_hmdb51.py', 'configs/scfa_hmdb51_split{}.py', 'hmdb51'),
+    ('configs/scfa_hmdb51.py',
+     'configs/scfa/scfa_r50_4xb16-100e_hmdb51_split{}.py', 'hmdb51'),
     ('configs/cvrl/benchmarks/r3d50_ft-8xb8-50e_ucf101.py',
      'configs/cvrl/benchmarks/r3d50_ft-8xb8-50e_ucf101_split{}.py', 'ucf101'),
     ('configs/cvrl/benchmarks/r3d50_ft-8xb8-50e_hmdb51.py',
@@ -70,10 +71,13 @@ def test_collect_only_prints_mean_and_spread(tmp_path):
     for name, top1 in (('a', 0.50), ('b', 0.46), ('c', 0.48)):
         write_metrics(tmp_path / name, {'acc/top1': top1, 'step': 100})
     configs = [f'configs/{name}.py' for name in 'abc']
-    done = subprocess.run(
-        [sys.executable, TOOL, *configs, '--collect-only',
-         '--work-dir-root', str(tmp_path)],
-        capture_output=True, text=True, cwd=REPO_ROOT)
+    done = subprocess.run([
+        sys.executable, TOOL, *configs, '--collect-only', '--work-dir-root',
+        str(tmp_path)
+    ],
+                          capture_output=True,
+                          text=True,
+                          cwd=REPO_ROOT)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == '| split | acc/top1 | step |'
@@ -83,10 +87,14 @@ def test_collect_only_prints_mean_and_spread(tmp_path):
 
 
 def test_collect_only_without_results_fails(tmp_path):
-    done = subprocess.run(
-        [sys.executable, TOOL, 'configs/a.py', '--collect-only',
-         '--work-dir-root', str(tmp_path)],
-        capture_output=True, text=True, cwd=REPO_ROOT)
+    done = subprocess.run([
+        sys.executable, TOOL, 'configs/a.py', '--collect-only',
+        '--work-dir-root',
+        str(tmp_path)
+    ],
+                          capture_output=True,
+                          text=True,
+                          cwd=REPO_ROOT)
     assert done.returncode != 0
     assert 'no test metrics' in done.stdout
 

@@ -393,7 +393,7 @@ def test_carl_trains_and_tools_test_reports_the_frame_metrics(
     small = [
         *[o for o in options if not o.startswith('val_')],
         'model.backbone.num_train_frames=8',
-        'train_dataloader.dataset.pipeline.1.num_frames=8',
+        'train_dataloader.dataset.pipeline.1.clip_len=8',
         f'test_dataloader.dataset.pipeline.3.label_root={labels}',
         'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
         'test_dataloader.num_workers=0',

@@ -35,6 +35,8 @@ def with_grid_pipelines(cfg):
     one 4x4 grid each) in all its dataloaders."""
     example = Config.fromfile(CONFIG)
     for split in SPLITS:
+        if cfg.get(f'{split}_dataloader') is None:
+            continue
         cfg[f'{split}_dataloader'].dataset.pipeline = \
             example[f'{split}_pipeline']
     return cfg
@@ -191,3 +193,19 @@ def test_the_hook_checks_the_runner_config():
         hook.before_run(FakeRunner())
     FakeRunner.cfg = Config.fromfile(TSM_CONFIG)
     hook.before_run(FakeRunner())
+
+
+@pytest.mark.parametrize('config, expects', [
+    ('cvrl/cvrl_r3d18-small_synthetic.py', 'clips of consecutive frames'),
+    ('carl/carl_r18-small_synthetic.py', 'sequences of frames'),
+])
+def test_the_plugins_clip_models_refuse_a_grid_pipeline(config, expects):
+    """CVRL and CARL are registered as ``CVRL`` and ``CARL``: the check
+    must know them by those names to say what they take instead."""
+    cfg = with_grid_pipelines(
+        Config.fromfile(osp.join(REPO_ROOT, 'configs', config)))
+    with pytest.raises(
+            ValueError,
+            match=f'cannot take images: it expects '
+            f'{expects}.*\\(B, V, 3, T, H, W\\)'):
+        check_grid_recognizer(cfg)

@@ -24,7 +24,7 @@ SHORT = 'short_340x256_32f.mp4'
 SAMPLERS = {
     'scfa': dict(type='TemporalMultiView', num_views=2, clip_len=16),
     'cvrl': dict(type='CVRLSampleFrames', clip_len=16, frame_interval=2),
-    'carl': dict(type='CARLSampleFrames', num_frames=20),
+    'carl': dict(type='CARLSampleFrames', clip_len=20),
 }
 # (Init, Decode): the plugin's VideoInit for every backend (then the stock
 # DecordDecode), and MMAction2's own pairs
@@ -121,7 +121,7 @@ def test_backends_on_the_longer_clips(pipeline, name):
 OVERLAPPING = {
     'scfa': dict(type='TemporalMultiView', num_views=3, clip_len=16),
     'cvrl': dict(type='CVRLSampleFrames', clip_len=24, frame_interval=2),
-    'carl': dict(type='CARLSampleFrames', num_frames=40),
+    'carl': dict(type='CARLSampleFrames', clip_len=40),
 }
 
 
@@ -212,7 +212,10 @@ def test_auto_decodes_with_the_first_installed(monkeypatch, missing, chosen):
 
 
 def test_unknown_backend_is_refused():
-    with pytest.raises(ValueError, match="'auto' or one of.*'pyav'.*'vlc'"):
+    with pytest.raises(
+            ValueError,
+            match=r"VideoInit: backend must be one of \('auto', .*'pyav'.*"
+            "got 'vlc'"):
         Compose([dict(type='VideoInit', backend='vlc')])
 
 

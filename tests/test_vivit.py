@@ -185,8 +185,8 @@ def test_tiny_config_trains_through_the_runner(tmp_path):
         ]
     work_dir = tmp_path / 'work'
     output = run_tool([
-        sys.executable, 'tools/train.py', 'configs/vivit_tiny_synthetic.py',
-        '--work-dir',
+        sys.executable, 'tools/train.py',
+        'configs/vivit/vivit_tiny-fe_synthetic.py', '--work-dir',
         str(work_dir), '--cfg-options', *options, 'train_cfg.max_epochs=2',
         'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
         'model.cls_head.num_classes=2'

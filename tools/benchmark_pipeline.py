@@ -54,13 +54,15 @@ import tempfile
 import time
 from typing import Callable, Dict, List, Tuple
 
+# first: registers the plugin, and makes mmengine's first import with the
+# pinned stack's known warnings quieted (so it must precede mmengine's)
+import scfa_mm  # isort: skip  # noqa: F401
 import cv2
 import numpy as np
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
-import scfa_mm  # noqa: F401  (registers the transforms)
 from scfa_mm.datasets.frame_pack import write_pack
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -95,7 +97,7 @@ CLIP_AUGMENT = [
 METHOD_SAMPLES = dict(
     SCFA=[dict(type='TemporalMultiView', num_views=2, clip_len=16)],
     CVRL=[dict(type='CVRLSampleFrames', clip_len=16, frame_interval=2)],
-    CARL=[dict(type='CARLSampleFrames', num_frames=80)],
+    CARL=[dict(type='CARLSampleFrames', clip_len=80)],
 )
 
 

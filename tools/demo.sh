@@ -9,7 +9,7 @@ bash tools/install.sh
 py="${SCFA_VENV:-$repo_root/.venv}/bin/python"
 data=data/synthetic
 out=work_dirs/demo
-config=configs/scfa_synthetic.py
+config=configs/scfa/scfa_r18_synthetic.py
 start=$(date +%s)
 
 if [ ! -f "$data/test.txt" ]; then

@@ -27,8 +27,9 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-HMDB51_SPLITS = ('configs/scfa_hmdb51.py', 'configs/scfa_hmdb51_split2.py',
-                 'configs/scfa_hmdb51_split3.py')
+HMDB51_SPLITS = ('configs/scfa_hmdb51.py',
+                 'configs/scfa/scfa_r50_4xb16-100e_hmdb51_split2.py',
+                 'configs/scfa/scfa_r50_4xb16-100e_hmdb51_split3.py')
 
 
 def work_dir_of(config: str, root: str) -> str:
@@ -64,38 +65,49 @@ def run(command: List[str]) -> None:
 def train_and_test(config: str, work_dir: str, gpus: int,
                    extra: Sequence[str]) -> None:
     if gpus > 1:
-        run(['bash', 'tools/dist_train.sh', config,
-             str(gpus), '--work-dir', work_dir, *extra])
+        run([
+            'bash', 'tools/dist_train.sh', config,
+            str(gpus), '--work-dir', work_dir, *extra
+        ])
     else:
-        run([sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-             *extra])
+        run([
+            sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
+            *extra
+        ])
     checkpoint = final_checkpoint(work_dir)
     test_dir = osp.join(work_dir, 'test')
     if gpus > 1:
-        run(['bash', 'tools/dist_test.sh', config, checkpoint,
-             str(gpus), '--work-dir', test_dir])
+        run([
+            'bash', 'tools/dist_test.sh', config, checkpoint,
+            str(gpus), '--work-dir', test_dir
+        ])
     else:
-        run([sys.executable, 'tools/test.py', config, checkpoint,
-             '--work-dir', test_dir])
+        run([
+            sys.executable, 'tools/test.py', config, checkpoint, '--work-dir',
+            test_dir
+        ])
 
 
 def summary_table(results: Dict[str, Dict[str, float]]) -> str:
     """A markdown table: one row per config, then mean and spread (sample
     standard deviation, min-max) of every metric all configs report."""
     keys = sorted(set.intersection(*(set(m) for m in results.values())))
-    keys = [k for k in keys if isinstance(results[next(iter(results))][k],
-                                          (int, float))]
-    lines = ['| split | ' + ' | '.join(keys) + ' |',
-             '|---' * (len(keys) + 1) + '|']
+    keys = [
+        k for k in keys
+        if isinstance(results[next(iter(results))][k], (int, float))
+    ]
+    lines = [
+        '| split | ' + ' | '.join(keys) + ' |', '|---' * (len(keys) + 1) + '|'
+    ]
     for config, metrics in results.items():
-        lines.append(f'| {config} | ' +
-                     ' | '.join(f'{metrics[k]:.4f}' for k in keys) + ' |')
+        lines.append(f'| {config} | ' + ' | '.join(f'{metrics[k]:.4f}'
+                                                   for k in keys) + ' |')
     values = np.array([[m[k] for k in keys] for m in results.values()])
     std = values.std(axis=0, ddof=1) if len(values) > 1 else \
         np.full(len(keys), np.nan)
-    lines.append(f'| mean ± std ({len(values)}) | ' + ' | '.join(
-        f'{mean:.4f} ± {s:.4f}' for mean, s in zip(values.mean(0), std)) +
-                 ' |')
+    lines.append(f'| mean ± std ({len(values)}) | ' +
+                 ' | '.join(f'{mean:.4f} ± {s:.4f}'
+                            for mean, s in zip(values.mean(0), std)) + ' |')
     lines.append('| min - max | ' + ' | '.join(
         f'{low:.4f} - {high:.4f}'
         for low, high in zip(values.min(0), values.max(0))) + ' |')

@@ -12,12 +12,14 @@ Example:
 import argparse
 from typing import Optional, Sequence, Tuple
 
+# first: registers the plugin, and makes mmengine's first import with the
+# pinned stack's known warnings quieted (so it must precede mmengine's)
+import scfa_mm  # isort: skip  # noqa: F401
 import mmcv
 import numpy as np
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
-import scfa_mm  # noqa: F401  (registers the transforms)
 from scfa_mm.utils.plots import annotate_grid
 
 

@@ -18,8 +18,11 @@
 # frames; Adam
 # 1e-3 (our choice for a small model from scratch), 20 epochs, 8 videos per
 # batch. No flip: a mirrored "move right" is "move left".
+# The set, its classes and the runtime are the _base_ pieces shared with
+# the other synthetic configs; the schedule is CARL's own (no validation).
 _base_ = [
-    '../_base_/models/carl_r50_transformer.py', '../_base_/default_runtime.py'
+    '../_base_/models/carl_r50_transformer.py',
+    '../_base_/datasets/synthetic.py', '../_base_/synthetic_runtime.py'
 ]
 
 num_frames = 16
@@ -42,12 +45,6 @@ model = dict(
     neck=dict(in_channels=32, hidden_channels=32, out_channels=32),
     head=dict(loss=dict(variance=2.0)))
 
-data_root = 'data/synthetic'
-data_preparation = 'python tools/data/make_synthetic.py --out data/synthetic'
-class_names = [
-    'move_right', 'move_left', 'move_down', 'move_up', 'grow', 'shrink',
-    'appear', 'disappear'
-]
 train_pipeline = [
     dict(type='VideoInit'),
     # (release) time_augment; crop_law='paper' gives the paper text's
@@ -55,7 +52,7 @@ train_pipeline = [
     # which cover only 16-24 frames of a 240-frame video
     dict(
         type='CARLSampleFrames',
-        num_frames=num_frames,
+        clip_len=num_frames,
         max_crop_ratio=1.5,
         crop_law='release'),
     dict(type='DecordDecode'),
@@ -78,8 +75,8 @@ test_pipeline = [
     dict(type='DecordDecode'),
     dict(
         type='LoadFramePhaseLabels',
-        label_root=f'{data_root}/frame_labels',
-        class_names=class_names),
+        label_root=f'{_base_.data_root}/frame_labels',
+        class_names=_base_.class_names),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(
@@ -87,23 +84,9 @@ test_pipeline = [
         algorithm_keys=('frame_timestamps', 'frame_mask', 'frame_labels'))
 ]
 
-
-def _split(ann_file, pipeline, test_mode):
-    return dict(
-        batch_size=1 if test_mode else 8,
-        num_workers=2,
-        persistent_workers=True,
-        sampler=dict(type='DefaultSampler', shuffle=not test_mode),
-        dataset=dict(
-            type='VideoDataset',
-            ann_file=f'{data_root}/{ann_file}',
-            data_prefix=dict(video=f'{data_root}/videos'),
-            pipeline=pipeline,
-            test_mode=test_mode))
-
-
-train_dataloader = _split('train.txt', train_pipeline, False)
-test_dataloader = _split('test.txt', test_pipeline, True)
+# 8 videos per training batch; one whole video per test batch
+train_dataloader = dict(batch_size=8, dataset=dict(pipeline=train_pipeline))
+test_dataloader = dict(batch_size=1, dataset=dict(pipeline=test_pipeline))
 val_dataloader = None
 val_cfg = None
 val_evaluator = None
@@ -135,7 +118,4 @@ param_scheduler = [
         begin=0,
         end=max_epochs)
 ]
-default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(interval=10, max_keep_ckpts=1, save_best=None))
 randomness = dict(seed=0)

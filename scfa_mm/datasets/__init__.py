@@ -1,16 +1,17 @@
 from .samplers import GlobalBatchSampler
 from .skip_unreadable import SkipUnreadableSamples
-from .transforms import (CARLSampleFrames, CheckedDecordInit, ClipColorJitter,
-                         ClipGaussianBlur, ClipRandomGrayscale,
-                         ClipRandomSolarize, CVRLSampleFrames, FramePackInit,
-                         GridAggregate, LoadFramePhaseLabels, PerView,
-                         PerViewOnDevice, TemporalMultiView, UniqueFrameReader,
-                         VideoInit)
+from .transforms import (BaseMultiViewSampler, CARLSampleFrames,
+                         CheckedDecordInit, ClipColorJitter, ClipGaussianBlur,
+                         ClipRandomGrayscale, ClipRandomSolarize,
+                         CVRLSampleFrames, FramePackInit, GridAggregate,
+                         LoadFramePhaseLabels, PerView, PerViewOnDevice,
+                         TemporalMultiView, UniqueFrameReader, VideoInit)
 
 __all__ = [
-    'CARLSampleFrames', 'CVRLSampleFrames', 'LoadFramePhaseLabels',
-    'CheckedDecordInit', 'ClipColorJitter', 'ClipGaussianBlur',
-    'ClipRandomGrayscale', 'ClipRandomSolarize', 'FramePackInit',
-    'GlobalBatchSampler', 'GridAggregate', 'SkipUnreadableSamples', 'PerView',
-    'PerViewOnDevice', 'TemporalMultiView', 'UniqueFrameReader', 'VideoInit'
+    'BaseMultiViewSampler', 'CARLSampleFrames', 'CVRLSampleFrames',
+    'LoadFramePhaseLabels', 'CheckedDecordInit', 'ClipColorJitter',
+    'ClipGaussianBlur', 'ClipRandomGrayscale', 'ClipRandomSolarize',
+    'FramePackInit', 'GlobalBatchSampler', 'GridAggregate',
+    'SkipUnreadableSamples', 'PerView', 'PerViewOnDevice', 'TemporalMultiView',
+    'UniqueFrameReader', 'VideoInit'
 ]

@@ -7,6 +7,7 @@ from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
+from ..utils.arguments import check_int
 from ..utils.build import read_test_dump
 
 
@@ -164,9 +165,13 @@ class EmbeddingRetrievalMetric(_EmbeddingMetric):
 
     def __init__(self, topk: Sequence[int] = (1, 5, 10), **kwargs) -> None:
         super().__init__(**kwargs)
-        if not topk or any(k < 1 for k in topk):
-            raise ValueError(f'EmbeddingRetrievalMetric: topk must be '
-                             f'integers >= 1, got {topk!r}')
+        if not topk:
+            raise ValueError('EmbeddingRetrievalMetric: topk must name at '
+                             f'least one k, got {topk!r}')
+        check_int('EmbeddingRetrievalMetric', **{
+            f'topk[{i}]': k
+            for i, k in enumerate(topk)
+        })
         self.topk = tuple(topk)
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
@@ -192,8 +197,7 @@ class KNNAccuracyMetric(_EmbeddingMetric):
 
     def __init__(self, k: int = 5, **kwargs) -> None:
         super().__init__(**kwargs)
-        if k < 1:
-            raise ValueError(f'KNNAccuracyMetric: k must be >= 1, got {k!r}')
+        check_int('KNNAccuracyMetric', k=k)
         self.k = k
 
     def compute_metrics(self, results: List) -> Dict[str, float]:

@@ -18,17 +18,22 @@ any frame stride (``drop_unlabelled_frames=True``); distances are squared
 Euclidean in float64 (``scipy``'s ``cdist``, as the authors' code).
 """
 from collections import defaultdict
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from scipy.spatial.distance import cdist
 
+from ..utils.arguments import check_int
 from ..utils.build import load_dump
 
-# One video: (frame embeddings (T, D), phase labels (T, ), action label).
-Video = tuple
+
+class Video(NamedTuple):
+    """One video as the frame metrics read it."""
+    embeddings: np.ndarray  # (T, D) float32 frame embeddings
+    labels: np.ndarray  # (T, ) int64 phase labels, < 0 for unlabelled
+    action: int  # the video's action label
 
 
 def read_frame_dump(path: str) -> List[Video]:
@@ -58,7 +63,7 @@ def _video(sample: Dict) -> Video:
         raise ValueError(f'{len(embeddings)} frame embeddings but '
                          f'{len(labels)} frame labels in one video')
     action = int(_array(sample['gt_label']).reshape(-1)[0])
-    return embeddings, labels, action
+    return Video(embeddings, labels, action)
 
 
 def kendalls_tau(x: np.ndarray, y: np.ndarray) -> float:
@@ -111,7 +116,7 @@ def labelled_frames(videos: List[Video]) -> List[Video]:
     for embeddings, labels, action in videos:
         labelled = labels >= 0
         if labelled.any():
-            kept.append((embeddings[labelled], labels[labelled], action))
+            kept.append(Video(embeddings[labelled], labels[labelled], action))
     return kept
 
 
@@ -152,7 +157,7 @@ class _FrameMetric(BaseMetric):
         """Videos by action (one group of all with ``per_action=False``)."""
         grouped = defaultdict(list)
         for video in videos:
-            grouped[video[2] if self.per_action else 0].append(video)
+            grouped[video.action if self.per_action else 0].append(video)
         return dict(sorted(grouped.items()))
 
     def compute_metrics(self, results: List[Video]) -> Dict[str, float]:
@@ -209,17 +214,15 @@ class PhaseClassificationMetric(_FrameMetric):
                  max_iter: int = 100000,
                  **kwargs) -> None:
         super().__init__(train_dump=train_dump, **kwargs)
-        if max_iter < 1:
-            raise ValueError('PhaseClassificationMetric: max_iter must be '
-                             f'>= 1, got {max_iter!r}')
+        check_int('PhaseClassificationMetric', max_iter=max_iter)
         self.max_iter = max_iter
 
     def evaluate_group(self, videos, train_videos):
         from sklearn.linear_model import LogisticRegression
-        train_x = np.concatenate([v[0] for v in train_videos])
-        train_y = np.concatenate([v[1] for v in train_videos])
-        test_x = np.concatenate([v[0] for v in videos])
-        test_y = np.concatenate([v[1] for v in videos])
+        train_x = np.concatenate([v.embeddings for v in train_videos])
+        train_y = np.concatenate([v.labels for v in train_videos])
+        test_x = np.concatenate([v.embeddings for v in videos])
+        test_y = np.concatenate([v.labels for v in videos])
         if len(np.unique(train_y)) == 1:
             predictions = np.full_like(test_y, train_y[0])
         else:
@@ -255,14 +258,15 @@ class PhaseProgressionMetric(_FrameMetric):
 
     def evaluate_group(self, videos, train_videos):
         num_phases = 1 + max(
-            int(v[1].max()) for v in list(videos) + list(train_videos))
+            int(v.labels.max()) for v in list(videos) + list(train_videos))
         if num_phases < 2:
             return dict(r2=float('nan'))
 
         def stack(group):
-            x = np.concatenate([v[0] for v in group]).astype(np.float64)
+            x = np.concatenate([v.embeddings
+                                for v in group]).astype(np.float64)
             y = np.concatenate(
-                [phase_progress(v[1], num_phases) for v in group])
+                [phase_progress(v.labels, num_phases) for v in group])
             return np.hstack([x, np.ones((len(x), 1))]), y
 
         train_x, train_y = stack(train_videos)
@@ -298,9 +302,7 @@ class KendallsTauMetric(_FrameMetric):
 
     def __init__(self, stride: int = 5, **kwargs) -> None:
         super().__init__(**kwargs)
-        if stride < 1:
-            raise ValueError(
-                f'KendallsTauMetric: stride must be >= 1, got {stride!r}')
+        check_int('KendallsTauMetric', stride=stride)
         self.stride = stride
 
     def evaluate_group(self, videos, train_videos):
@@ -342,9 +344,16 @@ class FrameRetrievalMetric(_FrameMetric):
                  stride: int = 5,
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        if not topk or any(k < 1 for k in topk) or stride < 1:
-            raise ValueError('FrameRetrievalMetric: topk and stride must be '
-                             f'>= 1, got {topk!r} and {stride!r}')
+        if not topk:
+            raise ValueError('FrameRetrievalMetric: topk must name at least '
+                             f'one K, got {topk!r}')
+        check_int(
+            'FrameRetrievalMetric',
+            stride=stride,
+            **{
+                f'topk[{i}]': k
+                for i, k in enumerate(topk)
+            })
         self.topk = tuple(topk)
         self.stride = stride
 
@@ -354,9 +363,10 @@ class FrameRetrievalMetric(_FrameMetric):
             others = [v for j, v in enumerate(videos) if j != i]
             if not others:
                 continue
-            gallery = np.concatenate([v[0][::self.stride] for v in others])
+            gallery = np.concatenate(
+                [v.embeddings[::self.stride] for v in others])
             gallery_labels = np.concatenate(
-                [v[1][::self.stride] for v in others])
+                [v.labels[::self.stride] for v in others])
             query, query_labels = query[::self.stride], query_labels[::self.
                                                                      stride]
             order = np.argsort(

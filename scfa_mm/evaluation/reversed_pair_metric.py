@@ -2,6 +2,7 @@
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+import torch
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 
@@ -70,3 +71,29 @@ class ReversedPairMetric(BaseMetric):
                 metrics[f'top1/{name}'] = float(
                     (predicted[members] == labels[members]).mean())
         return metrics
+
+
+def reversal_summary(scores: np.ndarray, labels: np.ndarray,
+                     pairs: Sequence[Tuple[int, int]],
+                     class_names: Sequence[str]) -> Dict[str, float]:
+    """Top-1 and :class:`ReversedPairMetric`'s figures of test predictions.
+
+    Args:
+        scores (np.ndarray): Class scores ``(N, K)``.
+        labels (np.ndarray): True classes ``(N, )``.
+        pairs (Sequence[tuple[int, int]]): Time-reversed class pairs.
+        class_names (Sequence[str]): Names of the ``K`` classes.
+
+    Returns:
+        dict: ``num_videos``, ``top1`` and the metric's
+        ``reversed/reversal_acc`` and ``reversed/top1/<a>-<b>``.
+    """
+    metric = ReversedPairMetric(pairs, class_names=class_names)
+    metric.process(None, [
+        dict(pred_score=torch.as_tensor(s), gt_label=torch.tensor([y]))
+        for s, y in zip(scores, labels)
+    ])
+    return dict(
+        num_videos=len(labels),
+        top1=float((scores.argmax(1) == labels).mean()),
+        **metric.evaluate(len(labels)))

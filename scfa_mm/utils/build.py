@@ -3,13 +3,13 @@ import argparse
 import copy
 import io
 import pickle
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
 from mmaction.registry import MODELS
 from mmengine import fileio
-from mmengine.config import ConfigDict
+from mmengine.config import Config, ConfigDict
 from torch import nn
 
 # Tells a dump of SafeDumpResults from other torch.save files.
@@ -49,6 +49,15 @@ def build_model_to_evaluate(model_cfg: dict,
         use_checkpoint_loader()
         load_checkpoint(model, checkpoint, map_location='cpu')
     return model.eval()
+
+
+def load_model_to_evaluate(config: str,
+                           checkpoint: Optional[str] = None,
+                           seed: int = 0) -> Tuple[nn.Module, Config]:
+    """The model of the config file ``config`` as
+    :func:`build_model_to_evaluate` builds it, and the config."""
+    cfg = Config.fromfile(config)
+    return build_model_to_evaluate(cfg.model, checkpoint, seed), cfg
 
 
 def _drop_pretrained(module_cfg: dict) -> None:

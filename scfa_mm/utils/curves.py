@@ -273,3 +273,23 @@ def _unique_names(logs: Sequence[TrainingLog]) -> List[str]:
     if len(set(names)) == len(names):
         return names
     return [osp.normpath(log.work_dir) for log in logs]
+
+
+def save_training_curves(
+    work_dir: str,
+    out: str,
+    keys: Sequence[str] = ('loss_supcon', 'loss_cls', 'acc/top1'),
+    dpi: int = 100,
+) -> List[str]:
+    """Draw, in one figure saved to ``out``, those of ``keys`` that the run
+    in ``work_dir`` logged (training or validation), in their order.
+
+    Returns:
+        list[str]: The keys drawn.
+    """
+    log = read_training_log(work_dir)
+    logged = set(sum(log.keys().values(), []))
+    drawn = [key for key in keys if key in logged]
+    fig = plot_training_curves([log], drawn)
+    fig.savefig(out, dpi=dpi)
+    return drawn

@@ -212,6 +212,41 @@ def read_class_names(path: Optional[str], num_classes: int) -> list:
     return names
 
 
+def plot_example_grids(dataset: Sequence[dict],
+                       names: Sequence[str]) -> Figure:
+    """The first video of every class of ``dataset`` as the network sees
+    it: the first grid image ``(3, H, W)`` uint8 of its ``inputs``, titled
+    with the class name, on two rows.
+
+    Args:
+        dataset: A grid dataset (``get_data_info(i)['label']`` and
+            ``dataset[i]['inputs']`` of shape ``(V, 3, H, W)``).
+        names (Sequence[str]): The class names, by label.
+
+    Returns:
+        Figure: One panel per class (empty for a class without a video).
+    """
+    first = {}
+    for index in range(len(dataset)):
+        label = dataset.get_data_info(index)['label']
+        first.setdefault(label, index)
+    columns = (len(names) + 1) // 2
+    fig = Figure(figsize=(2.2 * columns, 4.8))
+    axes = fig.subplots(2, columns)
+    for label, ax in enumerate(axes.flat):
+        ax.axis('off')
+        if label in first:
+            grid = dataset[first[label]]['inputs'][0]  # (3, H, W) uint8
+            ax.imshow(grid.permute(1, 2, 0).numpy())
+            ax.set_title(names[label], fontsize=9)
+    fig.suptitle(
+        'one test video per class, as one grid (time: left to '
+        'right, top to bottom)',
+        fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def _text_size(text: str, scale: float) -> Tuple[int, int]:
     (width, height), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale,
                                          1)

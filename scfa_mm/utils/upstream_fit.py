@@ -33,12 +33,12 @@ CLIP_RECOGNIZERS = {
     'skeleton keypoint sequences',
     'RecognizerAudio':
     'audio features',
-    'CVRLRecognizer':
+    'CVRL':
     'clips of consecutive frames for its 3D backbone, '
     '(B, V, 3, T, H, W)',
-    'CARLRecognizer':
-    'sequences of single frames for its frame-wise '
-    'encoder, (B, V, T, 3, H, W)',
+    'CARL':
+    'sequences of frames for its frame-wise encoder, '
+    '(B, V, 3, T, H, W)',
 }
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 _DOC = 'docs/upstream_recognizers.md'

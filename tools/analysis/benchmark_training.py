@@ -25,16 +25,18 @@ import os.path as osp
 import time
 from typing import Dict, List, Tuple
 
-# first: patches the published mmaction2, quiets warnings, registers
+# first: registers the plugin, and makes mmengine's first import with the
+# pinned stack's known warnings quieted (so it must precede mmengine's)
 import scfa_mm  # isort: skip  # noqa: F401
 import torch
-from analysis_paths import REPO_ROOT
 from mmaction.registry import OPTIM_WRAPPERS
 from mmaction.structures import ActionDataSample
 from mmengine import Config
 from mmengine.registry import init_default_scope
 
 from scfa_mm.utils import build_untrained_model, video_complexity
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 WRAPPERS = dict(fp32='OptimWrapper', bf16='BFloat16OptimWrapper')
 

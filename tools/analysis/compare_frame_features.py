@@ -24,64 +24,22 @@ Example:
 import argparse
 import copy
 import os.path as osp
-from typing import Callable, Dict
 
-# first: quiets the pinned stack's warnings, registers the plugin
+# first: registers the plugin, and makes mmengine's first import with the
+# pinned stack's known warnings quieted (so it must precede mmengine's)
 import scfa_mm  # isort: skip  # noqa: F401
-import torch
-import torch.nn.functional as F
-from analysis_paths import REPO_ROOT
-from compare_synthetic import write_between_markers
-from evaluate_frames import (evaluate_frames, model_embedder,
-                             relative_time_embedder)
-from mmengine import Config
 from mmengine.registry import init_default_scope
 
+from scfa_mm.evaluation.frame_evaluation import (evaluate_frames,
+                                                 frame_metrics_table,
+                                                 model_embedder,
+                                                 relative_time_embedder,
+                                                 still_grid_embedder)
 from scfa_mm.utils import use_checkpoint_loader
-from scfa_mm.utils.build import build_model_to_evaluate
+from scfa_mm.utils.build import load_model_to_evaluate
+from scfa_mm.utils.markdown import write_between_markers
 
-COLUMNS = [('phase/accuracy', 'phase classification', True),
-           ('progression/r2', 'phase progression (R²)', False),
-           ('kendalls_tau/tau', "Kendall's tau", False),
-           ('frame_retrieval/AP@5', 'AP@5', True),
-           ('frame_retrieval/AP@10', 'AP@10', True),
-           ('frame_retrieval/AP@15', 'AP@15', True)]
-
-
-def load_model(config: str, checkpoint: str = None, seed: int = 0):
-    cfg = Config.fromfile(config)
-    return build_model_to_evaluate(cfg.model, checkpoint, seed), cfg
-
-
-def still_grid_embedder(model, grid_shape) -> Callable:
-    """Per-frame features of a grid model: each frame tiled into every
-    cell of a grid, pooled backbone features, L2-normalised."""
-    rows, cols = grid_shape
-
-    def embed(sample: Dict) -> torch.Tensor:
-        frames = sample['inputs'][0].transpose(0, 1)  # (T, 3, h, w)
-        grids = frames.repeat(1, 1, rows, cols).unsqueeze(1)
-        with torch.no_grad():
-            data = model.data_preprocessor(
-                dict(inputs=list(grids.float()), data_samples=None), False)
-            feats, _ = model.extract_feat(data['inputs'])
-        return F.normalize(feats, dim=-1)
-
-    return embed
-
-
-def markdown_table(rows: Dict[str, Dict[str, float]]) -> str:
-    lines = [
-        '| representation | ' + ' | '.join(c[1] for c in COLUMNS) + ' |',
-        '|---|' + '---|' * len(COLUMNS)
-    ]
-    for name, metrics in rows.items():
-        cells = [
-            f'{100 * metrics[key]:.1f}%' if percent else f'{metrics[key]:.3f}'
-            for key, _, percent in COLUMNS
-        ]
-        lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def main() -> None:
@@ -89,7 +47,8 @@ def main() -> None:
     parser.add_argument(
         '--carl-config', default='configs/carl/carl_r18-small_synthetic.py')
     parser.add_argument('--carl-checkpoint', required=True)
-    parser.add_argument('--scfa-config', default='configs/scfa_synthetic.py')
+    parser.add_argument(
+        '--scfa-config', default='configs/scfa/scfa_r18_synthetic.py')
     parser.add_argument('--scfa-checkpoint', required=True)
     parser.add_argument(
         '--work-dir', default='work_dirs/compare_frame_features')
@@ -98,9 +57,11 @@ def main() -> None:
     init_default_scope('mmaction')
     use_checkpoint_loader()
 
-    carl, carl_cfg = load_model(args.carl_config, args.carl_checkpoint)
-    untrained, _ = load_model(args.carl_config)
-    scfa, scfa_cfg = load_model(args.scfa_config, args.scfa_checkpoint)
+    carl, carl_cfg = load_model_to_evaluate(args.carl_config,
+                                            args.carl_checkpoint)
+    untrained, _ = load_model_to_evaluate(args.carl_config)
+    scfa, scfa_cfg = load_model_to_evaluate(args.scfa_config,
+                                            args.scfa_checkpoint)
     grid = next(t for t in scfa_cfg.test_dataloader.dataset.pipeline
                 if t['type'] == 'GridAggregate')
     # the CARL test pipeline with frames at the grid's cell size
@@ -124,7 +85,7 @@ def main() -> None:
         print(f'\n=== {name} ===')
         rows[name] = evaluate_frames(
             cfg, embed, osp.join(args.work_dir, f'variant_{index}'))
-        table = markdown_table(rows)
+        table = frame_metrics_table(rows)
         write_between_markers(osp.join(REPO_ROOT, args.out), table)
     print(f'\n{table}\n\nwritten to {args.out}')
 

@@ -1,7 +1,7 @@
 """Train and test SCFA and its baselines on the synthetic set, same budget.
 
 Every variant trains with tools/train.py for the epochs, optimiser and
-batch of configs/scfa_synthetic.py, once per seed, and is tested with
+batch of configs/scfa/scfa_r18_synthetic.py, once per seed, and is tested with
 tools/test.py on the test split. The table (top-1, reversal accuracy,
 k-NN accuracy of the embeddings for the self-supervised variants, top-1 on
 each time-reversed pair, training time, GFLOPs per video; mean and
@@ -17,23 +17,24 @@ Example:
     python tools/analysis/compare_synthetic.py --seeds 0 1 2
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
-import time
 from typing import Dict, List
 
-import numpy as np
-from analysis_paths import REPO_ROOT
+# first: registers the plugin, and makes mmengine's first import with the
+# pinned stack's known warnings quieted (so it must precede mmengine's)
+import scfa_mm  # isort: skip  # noqa: F401
 from mmaction.registry import DATASETS, MODELS
 from mmengine import Config
 from mmengine.registry import init_default_scope
 
-import scfa_mm  # noqa: F401  (registers the plugin's components)
 from scfa_mm.utils import video_complexity
+from scfa_mm.utils.experiments import train_and_test, write_run_config
+from scfa_mm.utils.markdown import (markdown_table, mean_std,
+                                    write_between_markers)
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 KNN = dict(type='KNNAccuracyMetric', k=5)
 SCFA_TEST_EVALUATORS = [
@@ -50,38 +51,19 @@ SCFA_TEST_EVALUATORS = [
 # name, config, overrides merged into the config
 VARIANTS = [
     ('SCFA: supervised contrastive + linear probe',
-     'configs/scfa_synthetic.py', {}),
-    ('Same grid model, cross-entropy only', 'configs/scfa_synthetic.py',
+     'configs/scfa/scfa_r18_synthetic.py', {}),
+    ('Same grid model, cross-entropy only',
+     'configs/scfa/scfa_r18_synthetic.py',
      dict(model=dict(neck=None, head=None, joint_ce_weight=1.0))),
-    ('SCFA self-supervised + linear probe', 'configs/scfa_synthetic.py',
+    ('SCFA self-supervised + linear probe',
+     'configs/scfa/scfa_r18_synthetic.py',
      dict(model=dict(positives='video'), test_evaluator=SCFA_TEST_EVALUATORS)),
     ('CVRL-small, self-supervised + linear probe',
      'configs/cvrl/cvrl_r3d18-small_synthetic.py', {}),
-    ('TSN (MMAction2), 32 frames, order-free', 'configs/tsn_synthetic.py', {}),
-    ('ViViT-tiny, Model 2', 'configs/vivit_tiny_synthetic.py', {}),
+    ('TSN (MMAction2), 32 frames, order-free',
+     'configs/tsn/tsn_r18_synthetic.py', {}),
+    ('ViViT-tiny, Model 2', 'configs/vivit/vivit_tiny-fe_synthetic.py', {}),
 ]
-
-
-def merge_overrides(cfg: Config, overrides: Dict) -> None:
-    """Merge ``overrides`` into ``cfg`` in place: a dict updates the dict
-    of its key (one level), anything else replaces it."""
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(cfg.get(key), dict):
-            cfg[key].update(value)
-        else:
-            cfg[key] = value
-
-
-def variant_config(config: str, overrides: Dict, seed: int,
-                   work_dir: str) -> str:
-    """Write the variant's config into ``work_dir``; returns its path."""
-    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    merge_overrides(cfg, overrides)
-    cfg.randomness = dict(seed=seed)
-    os.makedirs(work_dir, exist_ok=True)
-    path = osp.join(work_dir, 'config.py')
-    cfg.dump(path)
-    return path
 
 
 def gflops_per_video(config: str) -> float:
@@ -94,42 +76,13 @@ def gflops_per_video(config: str) -> float:
     return video_complexity(model, sample['inputs'].shape)['gflops']
 
 
-def run(args: List[str]) -> None:
-    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
-    done = subprocess.run([sys.executable, *args], cwd=REPO_ROOT, env=env)
-    if done.returncode != 0:
-        raise RuntimeError(f'failed ({done.returncode}): {" ".join(args)}')
-
-
-def train_and_test(name: str, config: str, work_dir: str) -> Dict:
-    print(f'\n=== {name}: {work_dir} ===', flush=True)
-    start = time.perf_counter()
-    run(['tools/train.py', config, '--work-dir', work_dir])
-    train_minutes = (time.perf_counter() - start) / 60
-    checkpoint = max(
-        glob.glob(osp.join(work_dir, 'epoch_*.pth')), key=osp.getmtime)
-    test_dir = osp.join(work_dir, 'test')
-    run(['tools/test.py', config, checkpoint, '--work-dir', test_dir])
-    metrics_file = max(
-        glob.glob(osp.join(test_dir, '*', '*.json')), key=osp.getmtime)
-    metrics = json.load(open(metrics_file))
-    metrics['train_minutes'] = train_minutes
-    return metrics
-
-
-def mean_std(values: List[float], percent: bool = True) -> str:
-    scale, unit = (100, '%') if percent else (1, '')
-    values = np.array(values) * scale
-    if len(values) == 1:
-        return f'{values[0]:.1f}{unit}'
-    return f'{values.mean():.1f} ± {values.std(ddof=1):.1f}{unit}'
-
-
-def markdown_table(rows: List[Dict], pairs: List[str]) -> str:
+def comparison_table(rows: List[Dict], pairs: List[str]) -> str:
+    """The variants' figures over their seeds (``mean ± std``), a column
+    of top-1 per time-reversed pair in ``pairs``."""
     header = ['model', 'seeds', 'top-1', 'reversal acc.',
               'k-NN top-1 (k=5)'] + \
         [f'top-1 {p}' for p in pairs] + ['train time (min)', 'GFLOPs/video']
-    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    lines = []
     for row in rows:
         runs = row['runs']
 
@@ -146,24 +99,8 @@ def markdown_table(rows: List[Dict], pairs: List[str]) -> str:
         ]
         cells += [column(f'reversed/top1/{p}') for p in pairs]
         cells += [column('train_minutes', False), f'{row["gflops"]:.3f}']
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
-
-
-def write_between_markers(path: str, text: str, tag: str = '') -> None:
-    """Replace what stands between the ``results`` markers of ``path``
-    (``<!-- results TAG: begin -->`` with a ``tag``, for pages with more
-    than one table) by ``text``; the rest of the page is kept."""
-    name = f'results {tag}' if tag else 'results'
-    begin, end = f'<!-- {name}: begin -->', f'<!-- {name}: end -->'
-    old = open(path).read() if osp.isfile(path) else \
-        f'# Results on the synthetic set\n\n{begin}\n{end}\n'
-    if begin not in old or end not in old:
-        old += f'\n{begin}\n{end}\n'
-    head, rest = old.split(begin, 1)
-    tail = rest.split(end, 1)[1]
-    with open(path, 'w') as f:
-        f.write(f'{head}{begin}\n{text}\n{end}{tail}')
+        lines.append(cells)
+    return markdown_table(header, lines)
 
 
 def main() -> None:
@@ -197,10 +134,12 @@ def main() -> None:
             if args.collect_only and not osp.isfile(result_file):
                 print(f'no results yet: {name}, seed {seed}')
                 continue
-            path = variant_config(config, overrides, seed, work_dir)
+            path = write_run_config(
+                osp.join(REPO_ROOT, config), overrides, seed, work_dir)
             if not osp.isfile(result_file):
                 with open(result_file + '.partial', 'w') as f:
-                    json.dump(train_and_test(name, path, work_dir), f)
+                    json.dump(
+                        train_and_test(name, path, work_dir, REPO_ROOT), f)
                 os.replace(result_file + '.partial', result_file)
             with open(result_file) as f:
                 runs.append(json.load(f))
@@ -216,7 +155,7 @@ def main() -> None:
         pairs = sorted(
             key.split('/', 2)[2] for key in rows[0]['runs'][0]
             if key.startswith('reversed/top1/'))
-        table = markdown_table(rows, pairs)
+        table = comparison_table(rows, pairs)
         write_between_markers(osp.join(REPO_ROOT, args.out), table)
         print(f'\n{table}\n\nwritten to {args.out}', flush=True)
 

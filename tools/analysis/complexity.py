@@ -13,15 +13,18 @@ import argparse
 import os.path as osp
 from typing import List, Tuple
 
+# first: registers the plugin, and makes mmengine's first import with the
+# pinned stack's known warnings quieted (so it must precede mmengine's)
+import scfa_mm  # isort: skip  # noqa: F401
 import torch
-from analysis_paths import REPO_ROOT
 from mmengine import Config
 from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
-import scfa_mm  # noqa: F401  (registers the plugin's components)
 from scfa_mm.utils import (build_untrained_model, median_latency,
                            video_complexity)
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def load(config: str) -> Config:
@@ -35,7 +38,7 @@ def load(config: str) -> Config:
 
 def models() -> List[Tuple[str, Config, Tuple[int, ...]]]:
     """(name, config, one video's input shape)."""
-    vivit_m1 = load('configs/vivit_hmdb51.py')
+    vivit_m1 = load('configs/vivit/vivit_b-fe_8xb8-30e_hmdb51.py')
     vivit_m1.model.backbone.model_type = 'spatio_temporal'
     return [
         ('SCFA ResNet-50, 1 grid (4x4 of 56x56)',
@@ -43,7 +46,8 @@ def models() -> List[Tuple[str, Config, Tuple[int, ...]]]:
         ('SCFA ResNet-50, 2 grids (2 views, as tested)',
          load('configs/scfa_hmdb51.py'), (2, 3, 224, 224)),
         ('ViViT-B/16x2 Model 2 (factorised encoder), 32x224x224',
-         load('configs/vivit_hmdb51.py'), (1, 3, 32, 224, 224)),
+         load('configs/vivit/vivit_b-fe_8xb8-30e_hmdb51.py'), (1, 3, 32, 224,
+                                                               224)),
         ('ViViT-B/16x2 Model 1 (spatio-temporal), 32x224x224', vivit_m1,
          (1, 3, 32, 224, 224)),
         ('TSN ResNet-50, 16 segments of 224x224',

@@ -31,116 +31,18 @@ scores).
 """
 import argparse
 import json
-import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional
 
-# first: quiets the pinned stack's warnings, registers the plugin
+# first: registers the plugin, and makes mmengine's first import with the
+# pinned stack's known warnings quieted (so it must precede mmengine's)
 import scfa_mm  # isort: skip  # noqa: F401
-import torch
-import torch.nn.functional as F
-from mmaction.registry import DATASETS, METRICS
 from mmengine import Config
 from mmengine.registry import init_default_scope
-from mmengine.utils import ProgressBar
 
-from scfa_mm.models.backbones.frame_encoder import sine_cosine_encoding
-from scfa_mm.utils.build import build_model_to_evaluate, save_dump
-
-FRAME_METRICS = ('KendallsTauMetric', 'FrameRetrievalMetric')
-
-
-def embed_split(cfg: Config, ann_file: str,
-                embed: Callable[[Dict], torch.Tensor]) -> List[Dict]:
-    """Per video of ``ann_file`` (read with the config's test pipeline):
-    ``frame_embeddings`` ``(T, D)``, ``frame_labels`` and ``gt_label``."""
-    dataset_cfg = cfg.test_dataloader.dataset.copy()
-    dataset_cfg.ann_file = ann_file
-    dataset = DATASETS.build(dataset_cfg)
-    videos = []
-    progress = ProgressBar(len(dataset))
-    for index in range(len(dataset)):
-        sample = dataset[index]
-        data = sample['data_samples']
-        videos.append(
-            dict(
-                frame_embeddings=embed(sample).float().cpu(),
-                frame_labels=data.frame_labels.reshape(-1),
-                gt_label=data.gt_label))
-        progress.update()
-    print()
-    return videos
-
-
-def model_embedder(model: torch.nn.Module) -> Callable:
-    """The ``frame_embeddings`` that ``model.predict`` stores."""
-
-    def embed(sample: Dict) -> torch.Tensor:
-        with torch.no_grad():
-            data = model.data_preprocessor(
-                dict(
-                    inputs=[sample['inputs']],
-                    data_samples=[sample['data_samples']]), False)
-            return model(**data, mode='predict')[0].frame_embeddings
-
-    return embed
-
-
-def relative_time_embedder(num_train_frames: int, channels: int) -> Callable:
-    """Per frame of a ``(1, 3, T, H, W)`` sample: the L2-normalised
-    sine-cosine encoding ``(T, channels)`` of its position, the video's
-    ``T`` positions spread over ``[0, num_train_frames - 1]``."""
-
-    def embed(sample: Dict) -> torch.Tensor:
-        num_frames = sample['inputs'].shape[2]
-        positions = torch.linspace(0, num_train_frames - 1, num_frames)
-        return F.normalize(sine_cosine_encoding(positions, channels), dim=-1)
-
-    return embed
-
-
-def evaluate(test_videos: List[Dict], train_dump: str,
-             evaluators: List[dict]) -> Dict[str, float]:
-    """The config's frame metrics and the two linear ones on the test
-    videos; ``per_action`` and ``drop_unlabelled_frames`` (both on by
-    default) as the config's metrics set them."""
-    shared = {
-        key: all(e.get(key, True) for e in evaluators)
-        for key in ('per_action', 'drop_unlabelled_frames')
-    }
-    metric_cfgs = list(evaluators) + [
-        dict(type=name, train_dump=train_dump, **shared)
-        for name in ('PhaseClassificationMetric', 'PhaseProgressionMetric')
-    ]
-    results = {}
-    for metric_cfg in metric_cfgs:
-        metric = METRICS.build(metric_cfg)
-        metric.process(None, test_videos)
-        for name, value in metric.compute_metrics(metric.results).items():
-            results[f'{metric.prefix}/{name}'] = value
-    return results
-
-
-def evaluate_frames(cfg: Config,
-                    embed: Callable,
-                    work_dir: str,
-                    train_ann_file: Optional[str] = None) -> Dict[str, float]:
-    """Embed the training and test splits, dump them into ``work_dir`` and
-    evaluate; returns the metrics."""
-    os.makedirs(work_dir, exist_ok=True)
-    splits = dict(
-        train=train_ann_file or cfg.train_dataloader.dataset.ann_file,
-        test=cfg.test_dataloader.dataset.ann_file)
-    videos, dumps = {}, {}
-    for split, ann_file in splits.items():
-        print(f'embedding the {split} split ({ann_file})')
-        videos[split] = embed_split(cfg, ann_file, embed)
-        dumps[split] = osp.join(work_dir, f'{split}_frames.pt')
-        save_dump(videos[split], dumps[split])
-    evaluators = cfg.test_evaluator if isinstance(
-        cfg.test_evaluator, (list, tuple)) else [cfg.test_evaluator]
-    evaluators = [e for e in evaluators if e['type'] in FRAME_METRICS]
-    return evaluate(videos['test'], dumps['train'], evaluators)
+from scfa_mm.evaluation.frame_evaluation import (evaluate_frames,
+                                                 model_embedder,
+                                                 relative_time_embedder)
+from scfa_mm.utils.build import build_model_to_evaluate
 
 
 def main() -> None:

@@ -15,9 +15,9 @@ On one CUDA GPU, within about 8 minutes, with no data and no downloads:
    difference of the first step's loss. A batch that does not fit is
    halved until it does, and the row says so.
 2. ``runner``: a small synthetic set, its frame cache,
-   ``tools/dist_train.sh configs/scfa_synthetic_cache.py 1 --amp`` for two
-   epochs and ``tools/test.py`` on the result: data time against step time
-   from the log, GPU utilisation sampled during training, videos/s.
+   ``tools/dist_train.sh configs/scfa/scfa_r18_synthetic_cache.py 1 --amp``
+   for two epochs and ``tools/test.py`` on the result: data time against
+   step time from the log, GPU utilisation sampled during training, videos/s.
 3. ``distributed``: torchrun with one rank per GPU (NCCL; gloo on the CPU):
    the collectives of ``all_gather_with_grad`` and ``check_same_rows`` and
    SyncBN forward/backward against full-batch BatchNorm.
@@ -40,7 +40,6 @@ Examples:
     python tools/analysis/gpu_acceptance.py --smoke --out /tmp/acceptance
 """
 import argparse
-import contextlib
 import datetime
 import gc
 import glob
@@ -53,7 +52,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
@@ -204,12 +202,12 @@ def _scfa_shape(cfg) -> tuple:
 def _cvrl_shape(cfg) -> tuple:
     sampler = _required_step(cfg, 'CVRLSampleFrames')
     height, width = _decoded_size(cfg) or _fixed_resize(cfg)
-    clips, frames = sampler['num_clips'], sampler['clip_len']
+    clips, frames = sampler['num_views'], sampler['clip_len']
     return (clips, 3, frames, height, width)
 
 
 def _carl_shape(cfg) -> tuple:
-    frames = _required_step(cfg, 'CARLSampleFrames')['num_frames']
+    frames = _required_step(cfg, 'CARLSampleFrames')['clip_len']
     height, width = _decoded_size(cfg) or _fixed_resize(cfg)
     # CARLSampleFrames always draws two views
     return (2, 3, frames, height, width)
@@ -287,7 +285,8 @@ METHODS = (
     MethodCase('carl', 'CARL R50 + Transformer',
                'configs/carl/carl_r50-transformer_4xb1-300e_penn-action.py',
                True, _carl_shape, _carl_fields),
-    MethodCase('vivit', 'ViViT-B', 'configs/vivit_hmdb51.py', False,
+    MethodCase('vivit', 'ViViT-B',
+               'configs/vivit/vivit_b-fe_8xb8-30e_hmdb51.py', False,
                _vivit_shape),
     MethodCase(
         'tsn', 'TSN R50 (MMAction2)', 'mmaction::recognition/tsn/'
@@ -311,25 +310,10 @@ def load_method_config(case: MethodCase):
     return cfg
 
 
-@contextlib.contextmanager
-def quiet_logger():
-    """MMEngine's logger at warnings only: building a model or optimiser
-    logs a line per parameter."""
-    import logging
-
-    from mmengine.logging import MMLogger
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def build_quiet(model_cfg: dict):
     """The model with random, initialised weights."""
     from scfa_mm.utils import build_untrained_model
+    from scfa_mm.utils.profiling import quiet_logger
     model = build_untrained_model(model_cfg)
     with quiet_logger():
         model.init_weights()
@@ -411,56 +395,15 @@ def _view_augment_drawer(cfg, shape: tuple) -> Optional[Callable]:
     return draw
 
 
-class StepTimer:
-    """Per-step times: CUDA events on a GPU (no synchronisation inside the
-    loop), wall clock on the CPU."""
-
-    def __init__(self, device: str) -> None:
-        import torch
-        self.cuda = device == 'cuda'
-        self.torch = torch
-        self.marks: List = []
-
-    def mark(self) -> None:
-        if self.cuda:
-            event = self.torch.cuda.Event(enable_timing=True)
-            event.record()
-            self.marks.append(event)
-        else:
-            self.marks.append(time.perf_counter())
-
-    def milliseconds(self) -> List[float]:
-        if self.cuda:
-            self.torch.cuda.synchronize()
-            return [
-                start.elapsed_time(end)
-                for start, end in zip(self.marks, self.marks[1:])
-            ]
-        return [(end - start) * 1e3
-                for start, end in zip(self.marks, self.marks[1:])]
-
-
-def reset_peak_memory(device: str) -> None:
-    import torch
-    if device == 'cuda':
-        torch.cuda.synchronize()
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats()
-
-
-def peak_memory_gib(device: str) -> Optional[float]:
-    import torch
-    if device != 'cuda':
-        return None
-    return torch.cuda.max_memory_allocated() / 2**30
-
-
 def train_steps(model, cfg, data: dict, precision: str, sizes: Sizes,
                 device: str, compile_backbone: bool) -> dict:
     """Train ``model`` on ``data`` for warm-up + timed steps; the first
     step's loss and the step times."""
     import torch
     from mmengine.optim import build_optim_wrapper
+
+    from scfa_mm.utils.profiling import (StepTimer, peak_memory_gib,
+                                         quiet_logger, reset_peak_memory)
     wrapper_cfg = dict(cfg.optim_wrapper)
     wrapper_cfg['type'] = 'OptimWrapper' if precision == 'fp32' else \
         'BFloat16OptimWrapper'
@@ -637,52 +580,6 @@ def section_compile(sizes: Sizes, device: str,
 # 2. end to end through the Runner
 
 
-class GpuSampler:
-    """``nvidia-smi`` utilisation samples every 200 ms while running."""
-
-    def __init__(self) -> None:
-        self.samples: List[Tuple[float, float]] = []
-        self.process = None
-        self.thread = None
-
-    def __enter__(self) -> 'GpuSampler':
-        if shutil.which('nvidia-smi') is None:
-            return self
-        self.process = subprocess.Popen([
-            'nvidia-smi', '--query-gpu=utilization.gpu,memory.used',
-            '--format=csv,noheader,nounits', '-lms', '200'
-        ],
-                                        stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL,
-                                        text=True)
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-        return self
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            parts = [p.strip() for p in line.split(',')]
-            try:
-                self.samples.append((float(parts[0]), float(parts[1])))
-            except (ValueError, IndexError):
-                continue
-
-    def __exit__(self, *exc) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait()
-
-    def summary(self) -> Optional[dict]:
-        if not self.samples:
-            return None
-        utilisation = sorted(s[0] for s in self.samples)
-        return dict(
-            samples=len(utilisation),
-            utilisation_mean=sum(utilisation) / len(utilisation),
-            utilisation_median=utilisation[len(utilisation) // 2],
-            memory_used_mib_max=max(s[1] for s in self.samples))
-
-
 def run_logged(command: List[str], log_path: str, env: dict) -> float:
     """Run ``command`` in the repository, its output to ``log_path``; the
     seconds it took. Raises with the log's tail when it fails."""
@@ -741,6 +638,7 @@ def read_training_log(work_dir: str) -> List[dict]:
 
 
 def section_runner(sizes: Sizes, device: str, out_dir: str) -> dict:
+    from scfa_mm.utils.profiling import GpuSampler
     work = osp.join(out_dir, 'runner')
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -767,7 +665,7 @@ def section_runner(sizes: Sizes, device: str, out_dir: str) -> dict:
         str(max(1, cores // len(splits)))
     ], osp.join(work, f'cache_{split}.log')) for split in splits], env)
 
-    config = 'configs/scfa_synthetic_cache.py'
+    config = 'configs/scfa/scfa_r18_synthetic_cache.py'
     workers = max(1, min(8, cores - 1))
     data_options = []
     for loader, split in (('train', 'train'), ('val', val_split), ('test',
@@ -965,6 +863,9 @@ def section_augment(sizes: Sizes, device: str) -> dict:
     import torch
     from mmaction.registry import MODELS
     from mmengine.registry import init_default_scope
+
+    from scfa_mm.utils.profiling import (StepTimer, peak_memory_gib,
+                                         reset_peak_memory)
     init_default_scope('mmaction')
     rows = []
     for case in (case for case in METHODS if case.key in ('cvrl', 'carl')):
@@ -1019,6 +920,9 @@ def section_carl_video(sizes: Sizes, device: str) -> dict:
     import torch
     from mmaction.structures import ActionDataSample
     from mmengine.registry import init_default_scope
+
+    from scfa_mm.utils.profiling import (StepTimer, peak_memory_gib,
+                                         reset_peak_memory)
     init_default_scope('mmaction')
     case = METHODS[2]
     cfg = load_method_config(case)

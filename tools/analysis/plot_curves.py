@@ -11,8 +11,8 @@ dirs are overlaid, labelled by their folder names. MMAction2's
 Example:
     python tools/analysis/plot_curves.py work_dirs/scfa_hmdb51 --list
     python tools/analysis/plot_curves.py work_dirs/scfa_hmdb51 \
-        work_dirs/scfa_selfsup_hmdb51 --keys loss_supcon acc/top1 \
-        --out curves.png
+        work_dirs/scfa-selfsup_r50_4xb16-100e_hmdb51 \
+        --keys loss_supcon acc/top1 --out curves.png
 """
 import argparse
 import sys

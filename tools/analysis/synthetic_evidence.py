@@ -38,26 +38,29 @@ Examples:
         --seeds 0 1 2
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
 from collections import defaultdict
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List
 
-import numpy as np
-from analysis_paths import REPO_ROOT
-from compare_frame_features import COLUMNS as FRAME_COLUMNS
-from compare_synthetic import (mean_std, merge_overrides, run,
-                               write_between_markers)
-from mmengine import Config
+# first: registers the plugin, and makes mmengine's first import with the
+# pinned stack's known warnings quieted (so it must precede mmengine's)
+import scfa_mm  # isort: skip  # noqa: F401
 
-DEFAULT_ROOT = 'data/synthetic'
+from scfa_mm.evaluation.frame_evaluation import FRAME_COLUMNS
+from scfa_mm.utils.experiments import (DEFAULT_DATA_ROOT, cached_json,
+                                       latest_test_metrics, run_script,
+                                       stratified_subset, train_unless_done,
+                                       write_run_config)
+from scfa_mm.utils.markdown import mean_std, write_between_markers
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 # name -> (config, overrides merged into it)
 CLIP_METHODS = {
-    'SCFA self-supervised':
-    ('configs/scfa_synthetic.py', dict(model=dict(positives='video'))),
+    'SCFA self-supervised': ('configs/scfa/scfa_r18_synthetic.py',
+                             dict(model=dict(positives='video'))),
     'CVRL-small': ('configs/cvrl/cvrl_r3d18-small_synthetic.py', {}),
 }
 CARL_METHODS = {
@@ -65,109 +68,32 @@ CARL_METHODS = {
 }
 SCARCE_METHODS = {
     'SCFA (supervised contrastive + linear probe)':
-    ('configs/scfa_synthetic.py', {}),
+    ('configs/scfa/scfa_r18_synthetic.py', {}),
     'same grid model, cross-entropy':
-    ('configs/scfa_synthetic.py',
+    ('configs/scfa/scfa_r18_synthetic.py',
      dict(model=dict(neck=None, head=None, joint_ce_weight=1.0))),
 }
 
 
-def replace_root(value, data_root: str):
-    """``value`` with every string path under ``data/synthetic`` moved
-    under ``data_root`` (dicts and lists walked)."""
-    if isinstance(value, str):
-        if value == DEFAULT_ROOT or value.startswith(DEFAULT_ROOT + '/'):
-            return data_root + value[len(DEFAULT_ROOT):]
-        return value
-    if isinstance(value, dict):
-        return type(value)({
-            k: replace_root(v, data_root)
-            for k, v in value.items()
-        })
-    if isinstance(value, (list, tuple)):
-        return type(value)(replace_root(v, data_root) for v in value)
-    return value
-
-
-def write_config(config: str,
-                 overrides: Dict,
-                 seed: int,
-                 work_dir: str,
-                 data_root: str = DEFAULT_ROOT,
-                 epochs: Optional[int] = None,
-                 train_list: Optional[str] = None) -> str:
-    """The run's config, written into ``work_dir``; returns its path."""
-    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    merge_overrides(cfg, overrides)
-    if data_root != DEFAULT_ROOT:
-        for key in list(cfg.keys()):
-            cfg[key] = replace_root(cfg[key], data_root)
-    if epochs is not None:
-        cfg.train_cfg.max_epochs = epochs
-        cfg.train_cfg.val_interval = max(1, epochs // 4)
-        for scheduler in cfg.param_scheduler:
-            scheduler.update(T_max=epochs, end=epochs)
-    if train_list is not None:
-        cfg.train_dataloader.dataset.ann_file = train_list
-    cfg.randomness = dict(seed=seed)
-    os.makedirs(work_dir, exist_ok=True)
-    path = osp.join(work_dir, 'config.py')
-    cfg.dump(path)
-    return path
+def write_config(config: str, *args, **kwargs) -> str:
+    """:func:`write_run_config` of ``config`` named in the repository."""
+    return write_run_config(osp.join(REPO_ROOT, config), *args, **kwargs)
 
 
 def train(config: str, work_dir: str) -> str:
     """Train unless the final checkpoint exists; returns its path."""
-    epochs = Config.fromfile(config).train_cfg.max_epochs
-    checkpoint = osp.join(work_dir, f'epoch_{epochs}.pth')
-    if not osp.isfile(checkpoint):
-        print(f'\n=== training {work_dir} ===', flush=True)
-        run(['tools/train.py', config, '--work-dir', work_dir])
-    return checkpoint
-
-
-def cached(path: str, compute: Callable[[], Dict]) -> Dict:
-    """The JSON at ``path``, computed and written first if missing."""
-    if not osp.isfile(path):
-        result = compute()
-        with open(path + '.partial', 'w') as f:
-            json.dump(result, f, indent=1)
-        os.replace(path + '.partial', path)
-    with open(path) as f:
-        return json.load(f)
+    return train_unless_done(config, work_dir, REPO_ROOT)
 
 
 def tool_result(args: List[str], out_dir: str, name: str) -> Callable:
     """Run an analysis tool that writes ``out_dir/name``; its JSON."""
 
     def compute():
-        run(args + ['--work-dir', out_dir])
+        run_script(args + ['--work-dir', out_dir], REPO_ROOT)
         with open(osp.join(out_dir, name)) as f:
             return json.load(f)
 
     return compute
-
-
-def stratified_subset(ann_file: str, fraction: float, seed: int,
-                      out: str) -> str:
-    """Write ``round(fraction * n)`` (at least one) of the ``n`` videos of
-    every class of ``ann_file``, drawn with ``seed``, to ``out``."""
-    lines = open(ann_file).read().splitlines()
-    by_class = defaultdict(list)
-    for line in lines:
-        by_class[int(line.split()[-1])].append(line)
-    rng = np.random.default_rng([seed, round(fraction * 1000)])
-    chosen = []
-    for label in sorted(by_class):
-        members = by_class[label]
-        count = max(1, int(round(fraction * len(members))))
-        chosen += [
-            members[i]
-            for i in sorted(rng.choice(len(members), count, replace=False))
-        ]
-    with open(out, 'w') as f:
-        f.writelines(f'{line}\n' for line in chosen)
-    return out
 
 
 def trained_and_untrained(args, methods: Dict, names: List[str], set_dir: str,
@@ -191,11 +117,11 @@ def trained_and_untrained(args, methods: Dict, names: List[str], set_dir: str,
                 continue
             path = write_config(config, overrides, seed, work_dir, data_root)
             checkpoint = train(path, work_dir)
-            trained = cached(
+            trained = cached_json(
                 result_files[0],
                 tool_result([tool, path, checkpoint],
                             osp.join(work_dir, out_dirs[0]), out_name))
-            untrained = cached(
+            untrained = cached_json(
                 result_files[1],
                 tool_result([tool, path, '--untrained', '--seed',
                              str(seed)], osp.join(work_dir, out_dirs[1]),
@@ -238,7 +164,7 @@ def carl_runs(args, methods, set_dir: str, data_root: str) -> Dict:
         # one config of the set serves: relative time reads no weights
         path = write_config(*CARL_METHODS[methods[0]], 0,
                             osp.join(set_dir, 'relative_time'), data_root)
-        result = cached(
+        result = cached_json(
             osp.join(set_dir, 'relative_time', 'frames_relative_time.json'),
             tool_result([evaluate, path, '--relative-time'],
                         osp.join(set_dir, 'relative_time', 'frames'),
@@ -258,9 +184,7 @@ def carl_table(rows: Dict) -> str:
         for key, _, percent in FRAME_COLUMNS:
             values = [r[key] for _, r in runs]
             cells.append(
-                mean_std(values) if percent else (
-                    f'{np.mean(values):.3f}' if len(values) == 1 else
-                    f'{np.mean(values):.3f} ± {np.std(values, ddof=1):.3f}'))
+                mean_std(values) if percent else mean_std(values, False, 3))
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
@@ -287,20 +211,16 @@ def scarce_runs(args, methods, set_dir: str, data_root: str) -> Dict:
                 def compute(path=path, work_dir=work_dir):
                     checkpoint = train(path, work_dir)
                     test_dir = osp.join(work_dir, 'test')
-                    run([
+                    run_script([
                         'tools/test.py', path, checkpoint, '--work-dir',
                         test_dir
-                    ])
-                    metrics = max(
-                        glob.glob(osp.join(test_dir, '*', '*.json')),
-                        key=osp.getmtime)
-                    with open(metrics) as f:
-                        result = json.load(f)
+                    ], REPO_ROOT)
+                    result = latest_test_metrics(test_dir)
                     result['train_videos'] = len(open(subset).readlines())
                     return result
 
                 rows[(fraction, name)].append(
-                    (seed, cached(result_file, compute)))
+                    (seed, cached_json(result_file, compute)))
     return rows
 
 
@@ -330,7 +250,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         '--experiment', choices=list(EXPERIMENTS), required=True)
-    parser.add_argument('--data-root', default=DEFAULT_ROOT)
+    parser.add_argument('--data-root', default=DEFAULT_DATA_ROOT)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument(
         '--methods',

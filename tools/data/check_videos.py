@@ -9,8 +9,9 @@ bar with an ETA on the way) and checks that
 - a frame folder (``--rawframes``, ``RawframeDataset`` list:
   ``folder total_frames label``) holds exactly the listed number of frames
   under ``--filename-tmpl`` names;
-- it has at least the frames one clip of the config's training sampler
-  takes without repeating (``--config``), or ``--min-frames``;
+- it has at least the frames one view of the config's training sampler
+  takes without repeating or padding (``--config``: the sampler says how
+  many, ``frames_needed``), or ``--min-frames``;
 
 and, first, reads the list as training reads it
 (``scfa_mm/datasets/annotations.py``, the parser of the pre-flight check of
@@ -44,27 +45,40 @@ from mmengine.utils import track_parallel_progress
 from scfa_mm.datasets.annotations import (AnnotationListError, ListFormat,
                                           read_annotation_list)
 
-# One clip's frames without repetition, per sampler of the plugin and
-# MMAction2; the samplers themselves repeat frames of shorter videos.
-SAMPLER_FRAMES = {
-    'TemporalMultiView':
-    lambda t: t['clip_len'],
-    'SampleFrames':
-    lambda t: (t['clip_len'] - 1) * t.get('frame_interval', 1) + 1,
-    'CVRLSampleFrames':
-    lambda t: (t.get('clip_len', 16) - 1) * t.get('frame_interval', 2) + 1,
-}
+
+def sampler_frames(transform: dict) -> Optional[int]:
+    """Frames one view of a training sampler takes without repeating or
+    padding, or None if ``transform`` (a pipeline step's config) is no
+    sampler: the plugin's samplers say it themselves (``frames_needed``),
+    MMAction2's ``SampleFrames`` spans ``(clip_len - 1) * frame_interval +
+    1`` frames per clip."""
+    from mmaction.datasets.transforms import SampleFrames
+    from mmaction.registry import TRANSFORMS
+
+    from scfa_mm.datasets import BaseMultiViewSampler
+    cls = TRANSFORMS.get(transform['type'])
+    if isinstance(cls, type) and issubclass(cls, BaseMultiViewSampler):
+        return TRANSFORMS.build(transform).frames_needed
+    if cls is SampleFrames:
+        sampler = TRANSFORMS.build(transform)
+        return (sampler.clip_len - 1) * sampler.frame_interval + 1
+    return None
 
 
 def frames_needed(config: str) -> int:
-    """Frames one training clip of ``config`` takes without repeating."""
+    """Frames one training view of ``config`` takes without repeating."""
     from mmengine import Config
+
+    from scfa_mm.utils.runtime import _dataset_cfg
     cfg = Config.fromfile(config)
-    for transform in cfg.train_dataloader.dataset.get('pipeline', []):
-        if transform['type'] in SAMPLER_FRAMES:
-            return SAMPLER_FRAMES[transform['type']](transform)
-    raise ValueError(f'{config}: no sampler of {sorted(SAMPLER_FRAMES)} in '
-                     'train_dataloader.dataset.pipeline; use --min-frames')
+    dataset = _dataset_cfg(cfg.train_dataloader)
+    for transform in dataset.get('pipeline', []):
+        needed = sampler_frames(transform)
+        if needed is not None:
+            return needed
+    raise ValueError(f'{config}: no temporal sampler (TemporalMultiView, '
+                     'CVRLSampleFrames, CARLSampleFrames, SampleFrames) in '
+                     'the training pipeline; use --min-frames')
 
 
 def check_video(path: str, full_decode: bool) -> Tuple[Optional[str], int]:

@@ -57,7 +57,7 @@ asymmetric_augmentation = [
 # cores per GPU (docs/performance.md). (ours)
 train_pipeline = [
     dict(type='VideoInit'),
-    dict(type='CVRLSampleFrames', num_clips=2, power=1.0, **clip),
+    dict(type='CVRLSampleFrames', num_views=2, power=1.0, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(
@@ -76,7 +76,7 @@ cpu_train_pipeline = [
 # Validation of the online probe: 2 evenly spaced clips, centre crop.
 val_pipeline = [
     dict(type='VideoInit'),
-    dict(type='CVRLSampleFrames', num_clips=2, test_mode=True, **clip),
+    dict(type='CVRLSampleFrames', num_views=2, test_mode=True, **clip),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),

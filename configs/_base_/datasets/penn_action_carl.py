@@ -82,7 +82,7 @@ per_view_augmentation = [
 train_pipeline = [
     dict(
         type='CARLSampleFrames',
-        num_frames=num_frames,
+        clip_len=num_frames,
         # (release) time_augment: each view draws min(S, T) positions of a
         # window of ceil(u S) positions, u ~ U[1, 1.5) (SAMPLING_REGION);
         # the window always starts at frame 0, so CONSISTENT_OFFSET 0.2

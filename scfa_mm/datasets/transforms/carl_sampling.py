@@ -1,28 +1,30 @@
-"""CARL's frame sampling: two long views of a video (the authors' released
-law or the paper's overlapping crops), and per-frame phase labels."""
+"""CARL's frame sampling: two long views of a video, by the authors'
+released law or the paper's overlapping crops.
+
+``LoadFramePhaseLabels``, the per-frame phase labels CARL is evaluated
+with, is in :mod:`.loading` (still importable from here)."""
 import math
-import os.path as osp
-from typing import Dict, Sequence, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
-from mmcv.transforms import BaseTransform
 
-from ..randomness import seed_sample
-from .loading import (checked_total_frames, decode_each_frame_once,
-                      sample_source)
+from ...utils.arguments import check_choice, check_int, check_number
+from .loading import LoadFramePhaseLabels
+from .multiview_sampling import BaseMultiViewSampler, renamed_argument
 
+__all__ = ['CROP_LAWS', 'CARLSampleFrames', 'LoadFramePhaseLabels']
 
 CROP_LAWS = ('release', 'paper')
 
 
 @TRANSFORMS.register_module()
-class CARLSampleFrames(BaseTransform):
-    """Two views of ``num_frames`` frames of a video for CARL (Chen et al.,
+class CARLSampleFrames(BaseMultiViewSampler):
+    """Two views of ``clip_len`` frames of a video for CARL (Chen et al.,
     CVPR 2022, section 3.2), by the authors' released law or by the
     paper's text.
 
-    With ``S`` the video's frame count, ``T = num_frames``,
+    With ``S`` the video's frame count, ``T = clip_len``,
     ``alpha = max_crop_ratio`` and ``beta = min_overlap``:
 
     - ``crop_law='release'`` (the authors' code, ``time_augment`` in
@@ -66,18 +68,18 @@ class CARLSampleFrames(BaseTransform):
     (CARL embeds whole videos at test time, without temporal
     down-sampling), for either law.
 
-    Writes ``frame_inds`` ``(num_clips * clip_len, )`` view-major,
-    ``clip_len``, ``num_clips``, ``frame_interval`` (None),
+    Writes the keys of :class:`BaseMultiViewSampler` (``num_clips`` 2
+    views, 1 in ``test_mode``; ``frame_interval`` None; wraps the video
+    reader to decode every distinct frame once), and
     ``frame_timestamps`` ``(num_clips, clip_len)`` int64 (the source frame
     index of every sampled frame, from 0, which the sequence contrastive
     loss compares; padding points at the last frame) and ``frame_mask``
     ``(num_clips, clip_len)`` bool (True for a real frame). Put both into
     ``PackActionInputs``'s ``algorithm_keys`` so that they reach the
-    model. Like ``TemporalMultiView``, wraps the video reader (any backend)
-    so that the decode transform decodes every distinct frame once.
+    model.
 
     Args:
-        num_frames (int): ``T``, frames per view, >= 1. Defaults to 80
+        clip_len (int): ``T``, frames per view, >= 1. Defaults to 80
             (Penn Action's setting in the paper and the release).
         max_crop_ratio (float): ``alpha`` >= 1: the largest window of the
             release law in units of ``S`` (``SAMPLING_REGION``), or the
@@ -89,32 +91,40 @@ class CARLSampleFrames(BaseTransform):
         crop_law (str): ``'release'`` or ``'paper'``, see above. Defaults
             to ``'release'``.
         test_mode (bool): One view of the whole video. Defaults to False.
+        num_frames (int, optional): The old name of ``clip_len``, still
+            accepted.
     """
 
     def __init__(self,
-                 num_frames: int = 80,
+                 clip_len: Optional[int] = None,
                  max_crop_ratio: float = 1.5,
                  min_overlap: float = 0.2,
                  crop_law: str = 'release',
-                 test_mode: bool = False) -> None:
-        if not isinstance(num_frames, int) or isinstance(num_frames, bool) \
-                or num_frames < 1:
-            raise ValueError('CARLSampleFrames: num_frames must be an '
-                             f'integer >= 1, got {num_frames!r}')
-        if not max_crop_ratio >= 1:
-            raise ValueError('CARLSampleFrames: max_crop_ratio must be >= 1, '
-                             f'got {max_crop_ratio!r}')
-        if not 0 <= min_overlap <= 1:
-            raise ValueError('CARLSampleFrames: min_overlap must be in '
-                             f'[0, 1], got {min_overlap!r}')
-        if crop_law not in CROP_LAWS:
-            raise ValueError(f'CARLSampleFrames: crop_law must be one of '
-                             f'{CROP_LAWS}, got {crop_law!r}')
-        self.num_frames = num_frames
+                 test_mode: bool = False,
+                 num_frames: Optional[int] = None) -> None:
+        clip_len = renamed_argument('CARLSampleFrames', 'clip_len', clip_len,
+                                    'num_frames', num_frames, 80)
+        check_int('CARLSampleFrames', clip_len=clip_len)
+        check_number(
+            'CARLSampleFrames', 'max_crop_ratio', max_crop_ratio, minimum=1)
+        check_number(
+            'CARLSampleFrames',
+            'min_overlap',
+            min_overlap,
+            minimum=0,
+            maximum=1)
+        check_choice('CARLSampleFrames', 'crop_law', crop_law, CROP_LAWS)
+        # two views in training; at test time one of the whole video
+        super().__init__(1 if test_mode else 2, clip_len, test_mode)
         self.max_crop_ratio = max_crop_ratio
         self.min_overlap = min_overlap
         self.crop_law = crop_law
-        self.test_mode = test_mode
+
+    @property
+    def frames_needed(self) -> int:
+        """``clip_len`` in training (a shorter video has padding slots in
+        every view), 1 in ``test_mode`` (every frame, however few)."""
+        return 1 if self.test_mode else self.clip_len
 
     def release_window(self, total_frames: int) -> int:
         """Window length ``W = ceil(u * S)``, ``u ~ U[1, alpha)``, of one
@@ -127,15 +137,15 @@ class CARLSampleFrames(BaseTransform):
         """Sorted positions ``(min(S, T), )`` of one view under the release
         law; those ``>= total_frames`` are past the video's end."""
         window = self.release_window(total_frames)
-        drawn = min(total_frames, self.num_frames)
+        drawn = min(total_frames, self.clip_len)
         return np.sort(np.random.choice(window, drawn, replace=False))
 
     def crops(self, total_frames: int) -> Tuple[np.ndarray, np.ndarray]:
         """Starts and lengths ``(2, )`` of the two crops of the paper law;
         a crop may run past the video's end (into padding)."""
         lengths = np.random.randint(
-            self.num_frames,
-            int(math.floor(self.max_crop_ratio * self.num_frames)) + 1,
+            self.clip_len,
+            int(math.floor(self.max_crop_ratio * self.clip_len)) + 1,
             size=2)
         last_starts = np.maximum(total_frames - lengths, 0)
         shared = int(math.ceil(self.min_overlap * lengths.min()))
@@ -154,7 +164,7 @@ class CARLSampleFrames(BaseTransform):
         at least one of them a real frame."""
         while True:
             positions = start + np.sort(
-                np.random.choice(length, self.num_frames, replace=False))
+                np.random.choice(length, self.clip_len, replace=False))
             if positions[0] < total_frames:
                 return positions
 
@@ -167,10 +177,10 @@ class CARLSampleFrames(BaseTransform):
             views = []
             for _ in range(2):
                 positions = self.release_positions(total_frames)
-                padding = self.num_frames - len(positions)
+                padding = self.clip_len - len(positions)
                 views.append(
-                    np.pad(positions, (0, padding),
-                           constant_values=total_frames))
+                    np.pad(
+                        positions, (0, padding), constant_values=total_frames))
         else:
             starts, lengths = self.crops(total_frames)
             views = [
@@ -181,114 +191,18 @@ class CARLSampleFrames(BaseTransform):
         mask = positions < total_frames
         return np.minimum(positions, total_frames - 1), mask
 
-    def transform(self, results: Dict) -> Dict:
-        """Write ``frame_inds``, the view keys, timestamps and mask.
-
-        Args:
-            results (dict): Needs ``total_frames``.
-        """
-        if not self.test_mode:
-            seed_sample(results)
-        total_frames = checked_total_frames(results, 'CARLSampleFrames')
+    def sample_views(self,
+                     total_frames: int) -> Tuple[np.ndarray, Dict[str, Any]]:
+        """Timestamps ``(V, T)`` of the views, and as extra keys the same
+        timestamps as ``frame_timestamps`` and the mask as
+        ``frame_mask``."""
         steps, mask = self.sample(total_frames)
-        results['frame_inds'] = steps.reshape(-1) + results.get(
-            'start_index', 0)
-        results['num_clips'], results['clip_len'] = steps.shape
-        results['frame_interval'] = None
-        results['frame_timestamps'] = steps.astype(np.int64)
-        results['frame_mask'] = mask
-        decode_each_frame_once(results)
-        return results
+        return steps, dict(
+            frame_timestamps=steps.astype(np.int64), frame_mask=mask)
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(num_frames={self.num_frames}, '
+        return (f'{self.__class__.__name__}(clip_len={self.clip_len}, '
                 f'max_crop_ratio={self.max_crop_ratio}, '
                 f'min_overlap={self.min_overlap}, '
                 f'crop_law={self.crop_law!r}, '
                 f'test_mode={self.test_mode})')
-
-
-@TRANSFORMS.register_module()
-class LoadFramePhaseLabels(BaseTransform):
-    """Read the per-frame phase labels of a video.
-
-    The labels of a video are one ``.npy`` file of one integer per frame, in
-    the layout of the CARL / LAV label releases: ``label_root/<split>/
-    <action>/<video>.npy``, ``<split>`` one of ``splits`` (the file is
-    looked up in each, so one pipeline serves every split), ``<action>`` the
-    class name of the sample's label and ``<video>`` the file name of the
-    video (or frame folder) without its extension. A missing file, one
-    found in two splits, and one whose length differs from the video's
-    frame count are errors that name the files (the authors' code resamples
-    such labels silently).
-
-    Writes ``frame_labels``: ``(total_frames, )`` int64, or, after a sampler
-    (place it after one), the labels of the sampled frames, shaped like
-    ``frame_timestamps``. Put it into ``PackActionInputs``'s
-    ``algorithm_keys``.
-
-    Args:
-        label_root (str): Folder of the label release.
-        class_names (Sequence[str]): Class names in label order (the
-            ``<action>`` folders).
-        splits (Sequence[str]): Split folders to look in. Defaults to
-            ('train', 'val', 'test').
-    """
-
-    def __init__(
-        self,
-        label_root: str,
-        class_names: Sequence[str],
-        splits: Sequence[str] = ('train', 'val', 'test')
-    ) -> None:
-        if not class_names:
-            raise ValueError('LoadFramePhaseLabels: class_names must name '
-                             'the action folders in label order')
-        if not splits:
-            raise ValueError('LoadFramePhaseLabels: splits must name at '
-                             'least one split folder')
-        self.label_root = label_root
-        self.class_names = list(class_names)
-        self.splits = tuple(splits)
-
-    def label_file(self, results: Dict) -> str:
-        """The label file of a sample (checked to exist once)."""
-        label = int(np.asarray(results['label']).reshape(-1)[0])
-        if not 0 <= label < len(self.class_names):
-            raise ValueError(
-                f'LoadFramePhaseLabels: {sample_source(results)!r} has label '
-                f'{label}, outside the {len(self.class_names)} class_names')
-        video = osp.splitext(osp.basename(
-            sample_source(results).rstrip('/')))[0]
-        candidates = [
-            osp.join(self.label_root, split, self.class_names[label],
-                     f'{video}.npy') for split in self.splits
-        ]
-        found = [path for path in candidates if osp.isfile(path)]
-        if not found:
-            raise FileNotFoundError(
-                f'LoadFramePhaseLabels: no phase labels for '
-                f'{sample_source(results)!r}: none of {candidates} exists')
-        if len(found) > 1:
-            raise ValueError(
-                f'LoadFramePhaseLabels: {sample_source(results)!r} has phase '
-                f'labels in several splits: {found}')
-        return found[0]
-
-    def transform(self, results: Dict) -> Dict:
-        """Add ``frame_labels``; needs ``label``, ``total_frames`` and,
-        after a sampler, ``frame_timestamps``."""
-        path = self.label_file(results)
-        labels = np.load(path).astype(np.int64).reshape(-1)
-        total_frames = int(results['total_frames'])
-        if len(labels) != total_frames:
-            raise ValueError(
-                f'LoadFramePhaseLabels: {path} has {len(labels)} labels but '
-                f'{sample_source(results)!r} has {total_frames} frames')
-        steps = results.get('frame_timestamps')
-        results['frame_labels'] = labels if steps is None else labels[steps]
-        return results
-
-    def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(label_root={self.label_root!r}, '
-                f'class_names={self.class_names}, splits={self.splits})')

@@ -20,6 +20,12 @@ op order at construction. Frames are stored back as ``uint8`` after each
 transform (the official code keeps floats): at most half a grey level of
 rounding per transform.
 
+Like the plugin's samplers, every op seeds the sample's random draws
+first (:func:`~scfa_mm.datasets.randomness.seed_sample`; a no-op when a
+sampler or ``PerView`` before it already did), so that its draws change
+every epoch and follow from the seed even in a pipeline whose sampler is
+MMAction2's.
+
 These transforms augment in the data worker. :class:`PerViewOnDevice`
 draws the same values there and leaves the work to the training device
 (``ClipAugmentDataPreprocessor``, the torch ops of :mod:`.functional`).
@@ -31,6 +37,8 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
+from ...utils.arguments import check_number
+from ..randomness import seed_sample
 from . import functional
 from .functional import blur_kernel_size
 from .wrappers import view_layout
@@ -67,6 +75,7 @@ class _ClipTransform(BaseTransform):
         raise NotImplementedError
 
     def transform(self, results: Dict) -> Dict:
+        seed_sample(results)
         clips = _clips(results, type(self).__name__)
         if len(self.p) not in (1, len(clips)):
             raise ValueError(
@@ -142,12 +151,8 @@ class ClipColorJitter(_ClipTransform):
         super().__init__(p)
         for name, value in (('brightness', brightness), ('contrast', contrast),
                             ('saturation', saturation)):
-            if value < 0:
-                raise ValueError(
-                    f'ClipColorJitter: {name} must be >= 0, got {value!r}')
-        if not 0 <= hue <= 0.5:
-            raise ValueError(
-                f'ClipColorJitter: hue must be in [0, 0.5], got {hue!r}')
+            check_number('ClipColorJitter', name, value, minimum=0)
+        check_number('ClipColorJitter', 'hue', hue, minimum=0, maximum=0.5)
         self.strengths = dict(
             brightness=brightness, contrast=contrast, saturation=saturation)
         self.hue = hue

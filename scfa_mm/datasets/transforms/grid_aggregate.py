@@ -6,6 +6,8 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
+from ...utils.arguments import check_choice
+
 _INTERPOLATIONS = ('nearest', 'bilinear', 'bicubic', 'area', 'lanczos')
 
 
@@ -76,12 +78,9 @@ class GridAggregate(BaseTransform):
                  interpolation: str = 'bilinear') -> None:
         self.grid_shape = _check_pair('grid_shape', grid_shape)
         self.cell_size = _check_pair('cell_size', cell_size)
-        if pad_mode not in self.pad_modes:
-            raise ValueError(f'GridAggregate: pad_mode must be one of '
-                             f'{self.pad_modes}, got {pad_mode!r}')
-        if interpolation not in _INTERPOLATIONS:
-            raise ValueError(f'GridAggregate: interpolation must be one of '
-                             f'{_INTERPOLATIONS}, got {interpolation!r}')
+        check_choice('GridAggregate', 'pad_mode', pad_mode, self.pad_modes)
+        check_choice('GridAggregate', 'interpolation', interpolation,
+                     _INTERPOLATIONS)
         self.pad_mode = pad_mode
         self.pad_value = pad_value
         self.interpolation = interpolation

@@ -8,9 +8,13 @@ video, and decode a sorted list of distinct frames in one forward pass.
 :class:`UniqueFrameReader` uses that table to serve MMAction2's stock
 decode transforms (``DecordDecode``, ``OpenCVDecode``, ``PyAVDecode``) from
 any of these readers, each distinct frame decoded once.
+
+:class:`LoadFramePhaseLabels` loads the per-frame phase labels of a video
+(frame-wise evaluation, CARL).
 """
 import importlib
 import io
+import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import cv2
@@ -21,6 +25,7 @@ from mmcv.transforms import BaseTransform
 from mmengine import fileio
 from mmengine.logging import print_log
 
+from ...utils.arguments import check_choice
 from ..frame_pack import FramePackReader
 
 
@@ -502,9 +507,8 @@ class VideoInit(BaseTransform):
                  io_backend: str = 'disk',
                  num_threads: int = 1,
                  **kwargs) -> None:
-        if backend != 'auto' and backend not in VIDEO_BACKENDS:
-            raise ValueError(f"backend must be 'auto' or one of "
-                             f'{sorted(VIDEO_BACKENDS)}, got {backend!r}')
+        check_choice('VideoInit', 'backend', backend,
+                     ('auto', *sorted(VIDEO_BACKENDS)))
         if backend == 'auto':
             names = available_backends()
             if not names:
@@ -626,3 +630,89 @@ class FramePackInit(BaseTransform):
         results['total_frames'] = len(reader)
         results['avg_fps'] = reader.header['fps']
         return results
+
+
+@TRANSFORMS.register_module()
+class LoadFramePhaseLabels(BaseTransform):
+    """Read the per-frame phase labels of a video.
+
+    The labels of a video are one ``.npy`` file of one integer per frame, in
+    the layout of the CARL / LAV label releases: ``label_root/<split>/
+    <action>/<video>.npy``, ``<split>`` one of ``splits`` (the file is
+    looked up in each, so one pipeline serves every split), ``<action>`` the
+    class name of the sample's label and ``<video>`` the file name of the
+    video (or frame folder) without its extension. A missing file, one
+    found in two splits, and one whose length differs from the video's
+    frame count are errors that name the files (the authors' code resamples
+    such labels silently).
+
+    Writes ``frame_labels``: ``(total_frames, )`` int64, or, after a sampler
+    (place it after one), the labels of the sampled frames, shaped like
+    ``frame_timestamps``. Put it into ``PackActionInputs``'s
+    ``algorithm_keys``.
+
+    Args:
+        label_root (str): Folder of the label release.
+        class_names (Sequence[str]): Class names in label order (the
+            ``<action>`` folders).
+        splits (Sequence[str]): Split folders to look in. Defaults to
+            ('train', 'val', 'test').
+    """
+
+    def __init__(
+        self,
+        label_root: str,
+        class_names: Sequence[str],
+        splits: Sequence[str] = ('train', 'val', 'test')
+    ) -> None:
+        if not class_names:
+            raise ValueError('LoadFramePhaseLabels: class_names must name '
+                             'the action folders in label order')
+        if not splits:
+            raise ValueError('LoadFramePhaseLabels: splits must name at '
+                             'least one split folder')
+        self.label_root = label_root
+        self.class_names = list(class_names)
+        self.splits = tuple(splits)
+
+    def label_file(self, results: Dict) -> str:
+        """The label file of a sample (checked to exist once)."""
+        label = int(np.asarray(results['label']).reshape(-1)[0])
+        if not 0 <= label < len(self.class_names):
+            raise ValueError(
+                f'LoadFramePhaseLabels: {sample_source(results)!r} has label '
+                f'{label}, outside the {len(self.class_names)} class_names')
+        video = osp.splitext(osp.basename(
+            sample_source(results).rstrip('/')))[0]
+        candidates = [
+            osp.join(self.label_root, split, self.class_names[label],
+                     f'{video}.npy') for split in self.splits
+        ]
+        found = [path for path in candidates if osp.isfile(path)]
+        if not found:
+            raise FileNotFoundError(
+                f'LoadFramePhaseLabels: no phase labels for '
+                f'{sample_source(results)!r}: none of {candidates} exists')
+        if len(found) > 1:
+            raise ValueError(
+                f'LoadFramePhaseLabels: {sample_source(results)!r} has phase '
+                f'labels in several splits: {found}')
+        return found[0]
+
+    def transform(self, results: Dict) -> Dict:
+        """Add ``frame_labels``; needs ``label``, ``total_frames`` and,
+        after a sampler, ``frame_timestamps``."""
+        path = self.label_file(results)
+        labels = np.load(path).astype(np.int64).reshape(-1)
+        total_frames = int(results['total_frames'])
+        if len(labels) != total_frames:
+            raise ValueError(
+                f'LoadFramePhaseLabels: {path} has {len(labels)} labels but '
+                f'{sample_source(results)!r} has {total_frames} frames')
+        steps = results.get('frame_timestamps')
+        results['frame_labels'] = labels if steps is None else labels[steps]
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(label_root={self.label_root!r}, '
+                f'class_names={self.class_names}, splits={self.splits})')

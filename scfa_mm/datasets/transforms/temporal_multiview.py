@@ -1,16 +1,15 @@
 """Temporal sampling of several views of one video."""
-from typing import Dict
+from typing import Any, Dict, Tuple
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
-from mmcv.transforms import BaseTransform
 
-from ..randomness import seed_sample
-from .loading import checked_total_frames, decode_each_frame_once
+from ...utils.arguments import check_choice, check_int
+from .multiview_sampling import BaseMultiViewSampler
 
 
 @TRANSFORMS.register_module()
-class TemporalMultiView(BaseTransform):
+class TemporalMultiView(BaseMultiViewSampler):
     """Sample ``num_views`` temporal views of ``clip_len`` frames each.
 
     A drop-in replacement for MMAction2's ``SampleFrames``: each view is a
@@ -34,25 +33,8 @@ class TemporalMultiView(BaseTransform):
     used and frames repeat in order (the ``'uniform'`` rule, whatever the
     strategy). A video with no frame raises a ``ValueError`` naming the file.
 
-    If a video reader is present (``VideoInit``, or MMAction2's
-    ``DecordInit``, ``PyAVInit`` or ``OpenCVInit`` before this transform),
-    it is wrapped in :class:`UniqueFrameReader`, so that the stock decode
-    transform decodes each distinct frame once, in temporal order, even
-    though the views share frames and come view-major.
-
-    Required Keys:
-
-    - total_frames
-    - start_index (optional, default 0)
-    - video_reader (optional)
-    - filename or frame_dir (optional, used in error messages)
-
-    Added Keys:
-
-    - frame_inds: ``(num_views * clip_len, )`` int64
-    - num_clips: ``num_views``
-    - clip_len
-    - frame_interval: None
+    Keys read and written, and the decode-once reader: see
+    :class:`BaseMultiViewSampler` (``frame_interval`` None).
 
     Args:
         num_views (int): Number of temporal views. Defaults to 2.
@@ -70,18 +52,16 @@ class TemporalMultiView(BaseTransform):
                  clip_len: int = 16,
                  strategy: str = 'segment',
                  test_mode: bool = False) -> None:
-        for name, value in (('num_views', num_views), ('clip_len', clip_len)):
-            if not isinstance(value, int) or isinstance(value, bool) \
-                    or value < 1:
-                raise ValueError(f'TemporalMultiView: {name} must be an '
-                                 f'integer >= 1, got {value!r}')
-        if strategy not in self.strategies:
-            raise ValueError(f'TemporalMultiView: strategy must be one of '
-                             f'{self.strategies}, got {strategy!r}')
-        self.num_views = num_views
-        self.clip_len = clip_len
+        check_int('TemporalMultiView', num_views=num_views, clip_len=clip_len)
+        check_choice('TemporalMultiView', 'strategy', strategy,
+                     self.strategies)
+        super().__init__(num_views, clip_len, test_mode)
         self.strategy = strategy
-        self.test_mode = test_mode
+
+    @property
+    def frames_needed(self) -> int:
+        """``clip_len``: a shorter video repeats frames within a view."""
+        return self.clip_len
 
     def _view_indices(self, total_frames: int, view: int) -> np.ndarray:
         """Frame indices of one view, ``(clip_len, )``, ascending."""
@@ -102,28 +82,14 @@ class TemporalMultiView(BaseTransform):
         return np.sort(
             np.random.choice(total_frames, self.clip_len, replace=False))
 
-    def transform(self, results: Dict) -> Dict:
-        """Write ``frame_inds`` for all views.
-
-        Args:
-            results (dict): The result dict; needs ``total_frames``.
-
-        Returns:
-            dict: The result dict with the keys above added.
-        """
-        if not self.test_mode:
-            seed_sample(results)
-        total_frames = checked_total_frames(results, 'TemporalMultiView')
-        frame_inds = np.concatenate([
+    def sample_views(self,
+                     total_frames: int) -> Tuple[np.ndarray, Dict[str, Any]]:
+        """Indices ``(num_views, clip_len)``, view after view; no extra
+        keys."""
+        return np.stack([
             self._view_indices(total_frames, view)
             for view in range(self.num_views)
-        ])
-        results['frame_inds'] = frame_inds + results.get('start_index', 0)
-        results['clip_len'] = self.clip_len
-        results['frame_interval'] = None
-        results['num_clips'] = self.num_views
-        decode_each_frame_once(results)
-        return results
+        ]), {}
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(num_views={self.num_views}, '

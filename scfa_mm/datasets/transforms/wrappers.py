@@ -4,6 +4,8 @@ from typing import Dict, List, Tuple
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform, Compose
 
+from ..randomness import seed_sample
+
 # Keys a view's sub-pipeline reads or rewrites that stay per sample.
 _MERGED_KEYS = ('imgs', 'img_shape', 'num_clips')
 
@@ -37,6 +39,12 @@ class PerView(BaseTransform):
     consistent across the frames of a view and independent between views
     (CVRL's temporally consistent spatial augmentation).
 
+    The sample's random draws are seeded first
+    (:func:`~scfa_mm.datasets.randomness.seed_sample`, a no-op after a
+    plugin sampler), once for all views: each view's call sees a copy of
+    the results, and a ``Clip*`` op seeding inside it would seed every view
+    alike.
+
     Every view must come out with the same ``img_shape``. Other keys that
     the sub-pipeline sets (``crop_bbox``, ``flip`` ...) are stored as lists
     with one value per view.
@@ -58,6 +66,7 @@ class PerView(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         """Augment every view; needs ``imgs``, ``num_clips``, ``clip_len``."""
+        seed_sample(results)
         num_views, clip_len = view_layout(results, 'PerView')
         imgs = results['imgs']
         views = []

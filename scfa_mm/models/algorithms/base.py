@@ -1,5 +1,6 @@
 """The base of the contrastive video algorithms (SCFA, CVRL, CARL)."""
-from typing import Dict, List, Tuple
+from abc import abstractmethod
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -7,8 +8,20 @@ from mmaction.models.recognizers import BaseRecognizer
 from mmaction.registry import MODELS
 from mmaction.utils import OptConfigType, SampleList
 
+from ...utils.arguments import check_choice, check_number
 from ..utils import (channels_last_format, global_instance_ids,
                      to_channels_last)
+
+#: Contrastive targets: class labels (supervised) or video ids.
+POSITIVES = ('label', 'video')
+#: One pooled feature per view, or one feature per frame of a view.
+FEATURE_LEVELS = ('clip', 'frame')
+#: ``view_dims`` -> the inputs it means, for the error messages.
+VIEW_SHAPES = {
+    None: 'inputs (B, V, *view)',
+    3: 'grid images (B, V, 3, H, W)',
+    4: 'clips (B, V, 3, T, H, W)',
+}
 
 
 def scale_grad(x: torch.Tensor, scale: float) -> torch.Tensor:
@@ -38,35 +51,56 @@ class BaseContrastiveRecognizer(BaseRecognizer):
 
     The contract every algorithm shares, written here once: a batch holds
     ``B`` videos with ``V`` views each, ``inputs`` of shape
-    ``(B, V, *view)`` (a view is a grid image ``(3, H, W)`` or a clip
-    ``(3, T, H, W)``); inside the model the views are rows of one tensor,
-    **video-major**: row ``b * V + v`` is view ``v`` of video ``b``.
+    ``(B, V, *view)``; inside the model the views are rows of one tensor,
+    **video-major**: row ``b * V + v`` is view ``v`` of video ``b``. A view
+    is a grid image ``(3, H, W)`` (``view_dims = 3``) or a clip
+    ``(3, T, H, W)`` (``view_dims = 4``); :meth:`extract_feat` refuses
+    inputs of another dimensionality, naming the model and the shape it
+    expects.
+
+    The features come in one of two levels (``feature_level``):
+
+    - ``'clip'`` (SCFA, CVRL): one feature per view. The backbone maps
+      ``(B*V, *view)`` to feature maps, globally average-pooled to
+      ``(B*V, C)``; the neck, the contrastive head and the classifier work
+      on these rows.
+    - ``'frame'`` (CARL): one feature per frame of a view. The backbone is
+      called as ``backbone(views (B*V, 3, T, H, W), masks (B*V, T) or
+      None)`` and returns ``(B*V, T, C)``, not pooled; the algorithm
+      projects every frame with the neck and writes its own loss (which
+      needs more than targets: timestamps, padding masks), ``predict`` and
+      ``mode='tensor'`` (frame embeddings instead of class scores).
 
     Modules (all but the backbone optional):
 
-    - ``backbone``: encodes every view, ``(B*V, *view)`` -> feature maps,
-      globally average-pooled to ``(B*V, C)``;
-    - ``neck``: projects the pooled features, ``(B*V, C)`` -> ``(B*V, D)``;
-      the algorithm L2-normalises the result (the *embedding*);
+    - ``backbone``: encodes every view, as above;
+    - ``neck``: projects the features, ``(..., C)`` -> ``(..., D)``; the
+      algorithm L2-normalises the result (the *embedding*);
     - ``head``: the contrastive loss of the embeddings and their targets
       (:meth:`contrastive_targets`);
-    - ``cls_head``: a classifier on the pooled features of every view,
-      trained with cross-entropy on features scaled in the backward by
-      ``joint_ce_weight`` (0: detached, an online linear probe that does
-      not train the encoder). At test time its scores are averaged over
-      the views of each video.
+    - ``cls_head`` (clip level): a classifier on the pooled features of
+      every view, trained with cross-entropy on features scaled in the
+      backward by ``joint_ce_weight`` (0: detached, an online linear probe
+      that does not train the encoder). At test time its scores are
+      averaged over the views of each video.
 
-    Subclasses write :meth:`loss` (the method's objective); ``predict`` and
-    ``mode='tensor'`` are shared.
+    A subclass declares what it varies as class attributes, checked here
+    once (its definition, then every construction): ``allowed_positives``
+    and ``default_positives``, ``view_dims``, ``feature_level`` and
+    ``requires_head``; it writes :meth:`loss` (abstract: the method's
+    objective), for the usual one a call of :meth:`contrastive_loss`.
+    ``predict`` and ``mode='tensor'`` are shared at the clip level.
 
     Args:
         backbone (dict): Backbone config (as :class:`BaseRecognizer`).
         neck (dict, optional): Projection config. Defaults to None.
         head (dict, optional): Contrastive head config. Defaults to None.
         cls_head (dict, optional): Classifier config. Defaults to None.
-        positives (str): Contrastive targets: ``'label'`` (views of the same
-            class are positives, supervised) or ``'video'`` (only the views
-            of the same video, self-supervised). Defaults to 'video'.
+        positives (str, optional): Contrastive targets, one of the class's
+            ``allowed_positives``: ``'label'`` (views of the same class are
+            positives, supervised) or ``'video'`` (only the views of the
+            same video, self-supervised). Defaults to None: the class's
+            ``default_positives``.
         joint_ce_weight (float): Gradient scale of the classifier's loss on
             the encoder, >= 0. Defaults to 0 (linear probe).
         channels_last (bool): Run the backbone's convolutions in
@@ -76,30 +110,66 @@ class BaseContrastiveRecognizer(BaseRecognizer):
         train_cfg, test_cfg, data_preprocessor: As :class:`BaseRecognizer`.
     """
 
-    positive_modes = ('label', 'video')
+    #: The contrastive targets this method may use (see ``positives``).
+    allowed_positives: Tuple[str, ...] = POSITIVES
+    #: ``positives`` when the config gives none.
+    default_positives: str = 'video'
+    #: Dimensions of one view: 3, a grid image ``(3, H, W)``; 4, a clip
+    #: ``(3, T, H, W)``; None, any (inputs ``(B, V, *view)``).
+    view_dims: Optional[int] = None
+    #: ``'clip'``: one pooled feature per view; ``'frame'``: one per frame.
+    feature_level: str = 'clip'
+    #: Whether the method is nothing without its contrastive head (and
+    #: neck); SCFA without them is a plain classifier.
+    requires_head: bool = False
+    #: The stages of ``mode='tensor'`` (clip level).
     stages = ('embedding', 'backbone', 'head')
+    #: Old state-dict key prefixes -> new ones; a subclass lists the moves
+    #: of its own history so that its old checkpoints keep loading.
+    renamed_state_dict_prefixes: Dict[str, str] = dict()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Refuse a subclass whose declarations contradict each other, when
+        it is defined (at import), not when a config first builds it."""
+        super().__init_subclass__(**kwargs)
+        name = cls.__name__
+        if not cls.allowed_positives or not set(
+                cls.allowed_positives) <= set(POSITIVES):
+            raise ValueError(f'{name}: allowed_positives must be a non-empty '
+                             f'subset of {POSITIVES}, got '
+                             f'{cls.allowed_positives!r}')
+        check_choice(name, 'default_positives', cls.default_positives,
+                     cls.allowed_positives)
+        check_choice(name, 'view_dims', cls.view_dims, VIEW_SHAPES)
+        check_choice(name, 'feature_level', cls.feature_level, FEATURE_LEVELS)
+        if cls.feature_level == 'frame' and cls.view_dims != 4:
+            raise ValueError(f'{name}: frame-level features need clips '
+                             '(view_dims = 4)')
 
     def __init__(self,
                  backbone: dict,
                  neck: OptConfigType = None,
                  head: OptConfigType = None,
                  cls_head: OptConfigType = None,
-                 positives: str = 'video',
+                 positives: Optional[str] = None,
                  joint_ce_weight: float = 0.0,
                  channels_last: bool = False,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None) -> None:
         name = type(self).__name__
-        if positives not in self.positive_modes:
-            raise ValueError(f'{name}: positives must be one of '
-                             f'{self.positive_modes}, got {positives!r}')
-        if not joint_ce_weight >= 0:
-            raise ValueError(f'{name}: joint_ce_weight must be >= 0, '
-                             f'got {joint_ce_weight!r}')
+        if positives is None:
+            positives = self.default_positives
+        check_choice(name, 'positives', positives, self.allowed_positives)
+        check_number(name, 'joint_ce_weight', joint_ce_weight, minimum=0)
         if head is not None and neck is None:
             raise ValueError(f'{name}: a contrastive head needs a neck that '
                              'makes the embeddings')
+        if self.requires_head and head is None:
+            raise ValueError(f'{name} needs a contrastive head (and a neck)')
+        if self.feature_level == 'frame' and cls_head is not None:
+            raise ValueError(f'{name}: its features are frame-level; a '
+                             'cls_head classifies pooled (clip-level) ones')
         # The classifier is built before the neck: the order in which
         # modules draw their random initial weights stays that of SCFA's
         # first release, so seeded runs reproduce its results.
@@ -121,21 +191,41 @@ class BaseContrastiveRecognizer(BaseRecognizer):
     def with_head(self) -> bool:
         return self.head is not None
 
-    def extract_feat(self, inputs: torch.Tensor,
+    def check_inputs(self, inputs: torch.Tensor) -> None:
+        """Refuse inputs that are not ``(B, V, *view)`` with a view of
+        ``view_dims`` dimensions, naming the model and the shape it
+        expects."""
+        if self.view_dims is None:
+            ok = inputs.dim() >= 3
+        else:
+            ok = inputs.dim() == 2 + self.view_dims
+        if not ok:
+            raise ValueError(f'{type(self).__name__}: expected '
+                             f'{VIEW_SHAPES[self.view_dims]}, got '
+                             f'{tuple(inputs.shape)}')
+
+    def extract_feat(self,
+                     inputs: torch.Tensor,
+                     masks: Optional[torch.Tensor] = None,
                      **kwargs) -> Tuple[torch.Tensor, int]:
-        """Pooled backbone features of every view.
+        """Backbone features of every view (after :meth:`check_inputs`).
 
         Args:
             inputs (torch.Tensor): ``(B, V, *view)``.
+            masks (torch.Tensor, optional): ``(B, V, T)`` bool, the real
+                (not padded) frames; frame level only. Defaults to None.
 
         Returns:
-            tuple: ``(B*V, C)`` features, video-major, and ``V``.
+            tuple: The features, video-major: ``(B*V, C)`` pooled (clip
+            level) or ``(B*V, T, C)`` (frame level); and ``V``.
         """
-        if inputs.dim() < 3:
-            raise ValueError(f'{type(self).__name__}: expected inputs '
-                             f'(B, V, *view), got {tuple(inputs.shape)}')
+        self.check_inputs(inputs)
         num_views = inputs.shape[1]
         views = inputs.flatten(0, 1)
+        if self.feature_level == 'frame':
+            if masks is not None:
+                masks = masks.flatten(0, 1)
+            return self.backbone(views, masks), num_views
         if self.channels_last and views.dim() in (4, 5):
             views = views.contiguous(
                 memory_format=channels_last_format(views.dim()))
@@ -145,8 +235,8 @@ class BaseContrastiveRecognizer(BaseRecognizer):
         return global_average_pool(feats), num_views
 
     def embed(self, feats: torch.Tensor) -> torch.Tensor:
-        """``(N, C)`` pooled features -> ``(N, D)`` L2-normalised
-        embeddings."""
+        """``(N, C)`` features (pooled views, or frames) -> ``(N, D)``
+        L2-normalised embeddings."""
         if self.neck is None:
             raise RuntimeError(f'{type(self).__name__} has no neck: it '
                                'makes no embeddings')
@@ -185,10 +275,34 @@ class BaseContrastiveRecognizer(BaseRecognizer):
         return self.cls_head.loss(
             scale_grad(feats, self.joint_ce_weight), view_samples)
 
+    def contrastive_loss(self, inputs: torch.Tensor,
+                         data_samples: SampleList) -> Dict[str, torch.Tensor]:
+        """The usual objective at the clip level: embed every view,
+        contrast the embeddings with :meth:`contrastive_targets` in the head
+        (if there is one), and add :meth:`classifier_loss`.
+
+        Args:
+            inputs (torch.Tensor): ``(B, V, *view)``.
+            data_samples (list[ActionDataSample]): ``B`` samples.
+
+        Returns:
+            dict: The head's losses (``loss_supcon`` for ``SupConHead``),
+            then ``loss_cls`` and ``top{k}_acc`` with a ``cls_head``.
+        """
+        feats, num_views = self.extract_feat(inputs)
+        losses = dict()
+        if self.with_head:
+            targets = self.contrastive_targets(data_samples, num_views,
+                                               feats.device)
+            losses.update(self.head.loss(self.embed(feats), targets))
+        losses.update(self.classifier_loss(feats, data_samples, num_views))
+        return losses
+
+    @abstractmethod
     def loss(self, inputs: torch.Tensor, data_samples: SampleList,
              **kwargs) -> Dict[str, torch.Tensor]:
-        """The method's losses; written by every algorithm."""
-        raise NotImplementedError
+        """The method's losses; written by every algorithm (most return
+        :meth:`contrastive_loss`)."""
 
     def predict(self, inputs: torch.Tensor, data_samples: SampleList,
                 **kwargs) -> SampleList:
@@ -227,9 +341,7 @@ class BaseContrastiveRecognizer(BaseRecognizer):
         Returns:
             torch.Tensor: ``(B, V, ...)``.
         """
-        if stage not in self.stages:
-            raise ValueError(f'{type(self).__name__}: stage must be one of '
-                             f'{self.stages}, got {stage!r}')
+        check_choice(type(self).__name__, 'stage', stage, self.stages)
         feats, num_views = self.extract_feat(inputs)
         if stage == 'embedding':
             out = self.embed(feats)
@@ -240,10 +352,6 @@ class BaseContrastiveRecognizer(BaseRecognizer):
                 raise RuntimeError(f'{type(self).__name__} has no cls_head')
             out = self.cls_head(feats)
         return out.unflatten(0, (-1, num_views))
-
-    #: Old state-dict key prefixes -> new ones; a subclass lists the moves
-    #: of its own history so that its old checkpoints keep loading.
-    renamed_state_dict_prefixes: Dict[str, str] = dict()
 
     def _load_from_state_dict(self, state_dict: dict, prefix: str, *args,
                               **kwargs) -> None:

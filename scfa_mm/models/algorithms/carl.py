@@ -1,5 +1,5 @@
 """Contrastive Action Representation Learning (CARL)."""
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional
 
 import numpy as np
 import torch
@@ -38,8 +38,10 @@ class CARL(BaseContrastiveRecognizer):
     ``mode='tensor'`` returns them too: ``(B, T, D)`` for single-view
     inputs, ``(B, V, T, D)`` otherwise.
 
-    Inputs are ``(B, V, 3, T, H, W)``. CARL has no classifier: its
-    representations are evaluated frame by frame.
+    Inputs are ``(B, V, 3, T, H, W)``; the base's ``extract_feat`` runs
+    the frame-level encoder (``feature_level = 'frame'``), ``(B*V, T, C)``.
+    CARL has no classifier: its representations are evaluated frame by
+    frame.
 
     Args:
         backbone (dict): A frame-level encoder, called as
@@ -49,7 +51,15 @@ class CARL(BaseContrastiveRecognizer):
         head (dict): The sequence contrastive head.
         train_cfg, test_cfg, data_preprocessor: As
             :class:`BaseContrastiveRecognizer`.
+        positives (str): Only ``'video'`` (the frames of the other view of
+            the same video): CARL is self-supervised. Defaults to 'video'.
     """
+
+    allowed_positives = ('video', )  # self-supervised
+    default_positives = 'video'
+    view_dims = 4  # sequences of frames (3, T, H, W)
+    feature_level = 'frame'
+    requires_head = True
 
     def __init__(self,
                  backbone: dict,
@@ -57,36 +67,18 @@ class CARL(BaseContrastiveRecognizer):
                  head: dict,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
-                 data_preprocessor: Optional[dict] = None) -> None:
+                 data_preprocessor: Optional[dict] = None,
+                 positives: str = 'video') -> None:
+        # No cls_head, joint_ce_weight nor channels_last: CARL's features
+        # are frame-level, evaluated frame by frame.
         super().__init__(
             backbone=backbone,
             neck=neck,
             head=head,
-            positives='video',
+            positives=positives,
             train_cfg=train_cfg,
             test_cfg=test_cfg,
             data_preprocessor=data_preprocessor)
-
-    def extract_feat(self,
-                     inputs: torch.Tensor,
-                     masks: Optional[torch.Tensor] = None,
-                     **kwargs) -> Tuple[torch.Tensor, int]:
-        """Frame representations of every view.
-
-        Args:
-            inputs (torch.Tensor): ``(B, V, 3, T, H, W)``.
-            masks (torch.Tensor, optional): ``(B, V, T)`` bool.
-
-        Returns:
-            tuple: ``(B*V, T, C)`` representations, video-major, and ``V``.
-        """
-        if inputs.dim() != 6:
-            raise ValueError('CARL: expected clips (B, V, 3, T, H, W), got '
-                             f'{tuple(inputs.shape)}')
-        num_views = inputs.shape[1]
-        if masks is not None:
-            masks = masks.flatten(0, 1)
-        return self.backbone(inputs.flatten(0, 1), masks), num_views
 
     def loss(self, inputs: torch.Tensor, data_samples: SampleList,
              **kwargs) -> Dict[str, torch.Tensor]:

@@ -28,14 +28,11 @@ class CVRL(BaseContrastiveRecognizer):
     :class:`BaseContrastiveRecognizer`.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
-        positives = kwargs.pop('positives', 'video')
-        if positives != 'video':
-            raise ValueError('CVRL is self-supervised: positives must be '
-                             f"'video', got {positives!r}")
-        super().__init__(*args, positives='video', **kwargs)
-        if not self.with_head:
-            raise ValueError('CVRL needs a contrastive head (and a neck)')
+    allowed_positives = ('video', )  # self-supervised
+    default_positives = 'video'
+    view_dims = 4  # clips (3, T, H, W)
+    feature_level = 'clip'
+    requires_head = True
 
     def loss(self, inputs: torch.Tensor, data_samples: SampleList,
              **kwargs) -> Dict[str, torch.Tensor]:
@@ -49,12 +46,4 @@ class CVRL(BaseContrastiveRecognizer):
             dict: ``loss_supcon`` (InfoNCE), and ``loss_cls`` and
             ``top{k}_acc`` of the probe if there is one.
         """
-        if inputs.dim() != 6:
-            raise ValueError('CVRL: expected clips (B, V, 3, T, H, W), got '
-                             f'{tuple(inputs.shape)}')
-        feats, num_views = self.extract_feat(inputs)
-        targets = self.contrastive_targets(data_samples, num_views,
-                                           feats.device)
-        losses = self.head.loss(self.embed(feats), targets)
-        losses.update(self.classifier_loss(feats, data_samples, num_views))
-        return losses
+        return self.contrastive_loss(inputs, data_samples)

@@ -40,11 +40,12 @@ class SCFARecognizer(BaseContrastiveRecognizer):
         ...                   in_channels=512)))
     """
 
+    allowed_positives = ('label', 'video')
+    default_positives = 'label'
+    view_dims = 3  # grid images (3, H, W)
+    feature_level = 'clip'
     # SCFA's first release kept the projector and classifier in one head.
     renamed_state_dict_prefixes = {'cls_head.projector.': 'neck.mlp.'}
-
-    def __init__(self, *args, positives: str = 'label', **kwargs) -> None:
-        super().__init__(*args, positives=positives, **kwargs)
 
     def loss(self, inputs: torch.Tensor, data_samples: SampleList,
              **kwargs) -> Dict[str, torch.Tensor]:
@@ -58,14 +59,4 @@ class SCFARecognizer(BaseContrastiveRecognizer):
             dict: ``loss_supcon`` (with a head), ``loss_cls`` and
             ``top{k}_acc`` (with a ``cls_head``).
         """
-        if inputs.dim() != 5:
-            raise ValueError('SCFARecognizer: expected grid images '
-                             f'(B, V, 3, H, W), got {tuple(inputs.shape)}')
-        feats, num_views = self.extract_feat(inputs)
-        losses = dict()
-        if self.with_head:
-            targets = self.contrastive_targets(data_samples, num_views,
-                                               feats.device)
-            losses.update(self.head.loss(self.embed(feats), targets))
-        losses.update(self.classifier_loss(feats, data_samples, num_views))
-        return losses
+        return self.contrastive_loss(inputs, data_samples)

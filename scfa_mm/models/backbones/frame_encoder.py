@@ -9,6 +9,8 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torch import nn
 
+from ...utils.arguments import check_choice, check_int
+
 POSITION_FREQUENCIES = ('pairwise', 'per_channel')
 TRANSFORMER_INITS = ('pytorch', 'xavier')
 
@@ -31,9 +33,8 @@ def sine_cosine_encoding(positions: torch.Tensor,
     Returns:
         torch.Tensor: ``(T, C)``.
     """
-    if frequencies not in POSITION_FREQUENCIES:
-        raise ValueError(f'frequencies must be one of {POSITION_FREQUENCIES}'
-                         f', got {frequencies!r}')
+    check_choice('sine_cosine_encoding', 'frequencies', frequencies,
+                 POSITION_FREQUENCIES)
     channel = torch.arange(channels)
     is_cosine = channel.remainder(2) == 1
     exponent = channel.double()
@@ -157,42 +158,39 @@ class FrameTransformerEncoder(BaseModule):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         fc_channels = embed_channels if fc_channels is None else fc_channels
-        for name, value in (('in_channels', in_channels), ('embed_channels',
-                                                           embed_channels),
-                            ('fc_channels', fc_channels), ('out_channels',
-                                                           out_channels),
-                            ('num_heads', num_heads), ('ffn_channels',
-                                                       ffn_channels),
-                            ('num_train_frames',
-                             num_train_frames), ('chunk_size', chunk_size)):
-            if not (isinstance(value, int) and value >= 1):
-                raise ValueError(f'FrameTransformerEncoder: {name} must be '
-                                 f'an integer >= 1, got {value!r}')
+        owner = 'FrameTransformerEncoder'
+        check_int(
+            owner,
+            in_channels=in_channels,
+            embed_channels=embed_channels,
+            fc_channels=fc_channels,
+            out_channels=out_channels,
+            num_heads=num_heads,
+            ffn_channels=ffn_channels,
+            num_train_frames=num_train_frames,
+            chunk_size=chunk_size)
         if embed_channels % num_heads or embed_channels % 2:
             raise ValueError(
                 'FrameTransformerEncoder: embed_channels must be even and '
                 f'divisible by num_heads, got {embed_channels} and '
                 f'{num_heads}')
-        if not (isinstance(num_layers, int) and num_layers >= 0):
-            raise ValueError('FrameTransformerEncoder: num_layers must be an '
-                             f'integer >= 0, got {num_layers!r}')
+        check_int(owner, minimum=0, num_layers=num_layers)
         attention_dropout = dropout if attention_dropout is None \
             else attention_dropout
         ffn_dropout = dropout if ffn_dropout is None else ffn_dropout
+        # [0, 1), which check_number cannot say (no open upper bound): a
+        # dropout of 1 would zero every feature
         for name, value in (('dropout', dropout), ('attention_dropout',
                                                    attention_dropout),
                             ('ffn_dropout', ffn_dropout)):
             if not (isinstance(value, (int, float)) and 0 <= value < 1):
-                raise ValueError(f'FrameTransformerEncoder: {name} must be '
-                                 f'in [0, 1), got {value!r}')
-        choices = (('spatial_pool', spatial_pool, ('max', 'avg')),
-                   ('position_frequencies', position_frequencies,
-                    POSITION_FREQUENCIES),
-                   ('transformer_init', transformer_init, TRANSFORMER_INITS))
-        for name, value, allowed in choices:
-            if value not in allowed:
-                raise ValueError(f'FrameTransformerEncoder: {name} must be '
-                                 f'one of {allowed}, got {value!r}')
+                raise ValueError(f'{owner}: {name} must be in [0, 1), got '
+                                 f'{value!r}')
+        check_choice(owner, 'spatial_pool', spatial_pool, ('max', 'avg'))
+        check_choice(owner, 'position_frequencies', position_frequencies,
+                     POSITION_FREQUENCIES)
+        check_choice(owner, 'transformer_init', transformer_init,
+                     TRANSFORMER_INITS)
         self.image_backbone = MODELS.build(image_backbone)
         self.spatial_pool = spatial_pool
         self.num_train_frames = num_train_frames

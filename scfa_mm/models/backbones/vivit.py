@@ -14,6 +14,8 @@ from mmpretrain.models.backbones.vision_transformer import \
 from mmpretrain.models.utils import resize_pos_embed
 from torch import nn
 
+from ...utils.arguments import check_choice
+
 
 @MODELS.register_module()
 class ViViT(BaseModule):
@@ -99,12 +101,8 @@ class ViViT(BaseModule):
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.arch = self._check_arch(arch)
-        if model_type not in self.model_types:
-            raise ValueError(f'ViViT: model_type must be one of '
-                             f'{self.model_types}, got {model_type!r}')
-        if inflate not in self.inflate_modes:
-            raise ValueError(f'ViViT: inflate must be one of '
-                             f'{self.inflate_modes}, got {inflate!r}')
+        check_choice('ViViT', 'model_type', model_type, self.model_types)
+        check_choice('ViViT', 'inflate', inflate, self.inflate_modes)
         tubelet_t, patch_h, patch_w = tubelet_size
         if patch_h != patch_w:
             raise ValueError(f'ViViT: tubelet_size needs square patches, '

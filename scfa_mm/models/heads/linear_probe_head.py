@@ -7,6 +7,7 @@ from mmaction.registry import MODELS
 from mmengine.model.weight_init import normal_init
 from torch import nn
 
+from ...utils.arguments import check_int
 from .device_loss import DeviceLossMixin
 
 
@@ -41,9 +42,7 @@ class LinearProbeHead(DeviceLossMixin, BaseHead):
                  **kwargs) -> None:
         super().__init__(
             num_classes, in_channels, average_clips=average_clips, **kwargs)
-        if num_classes < 1:
-            raise ValueError('LinearProbeHead: num_classes must be >= 1, '
-                             f'got {num_classes!r}')
+        check_int('LinearProbeHead', num_classes=num_classes)
         if not 0 <= dropout_ratio < 1:
             raise ValueError('LinearProbeHead: dropout_ratio must be in '
                              f'[0, 1), got {dropout_ratio!r}')

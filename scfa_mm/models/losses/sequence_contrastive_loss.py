@@ -6,6 +6,8 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 from torch import nn
 
+from ...utils.arguments import check_number
+
 # Logit of a padded frame: finite (not -inf), so that zero weights times it
 # stay 0 and no NaN reaches the gradient; exp() of it is exactly 0.
 _EXCLUDED = -1e9
@@ -67,14 +69,11 @@ class SequenceContrastiveLoss(nn.Module):
                  eps: float = 1e-6,
                  loss_weight: float = 1.0) -> None:
         super().__init__()
+        owner = 'SequenceContrastiveLoss'
         for name, value in (('temperature', temperature), ('variance',
                                                            variance)):
-            if not value > 0:
-                raise ValueError(f'SequenceContrastiveLoss: {name} must be '
-                                 f'> 0, got {value!r}')
-        if not eps >= 0:
-            raise ValueError(
-                f'SequenceContrastiveLoss: eps must be >= 0, got {eps!r}')
+            check_number(owner, name, value, minimum=0, strict_minimum=True)
+        check_number(owner, 'eps', eps, minimum=0)
         self.temperature = temperature
         self.variance = variance
         self.eps = eps

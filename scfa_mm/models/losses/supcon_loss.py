@@ -8,6 +8,7 @@ from mmengine import dist
 from mmengine.logging import print_log
 from torch import nn
 
+from ...utils.arguments import check_number
 from ..utils import all_gather_with_grad, check_same_rows
 
 
@@ -63,9 +64,8 @@ class SupConLoss(nn.Module):
         super().__init__()
         for name, value in (('temperature', temperature), ('base_temperature',
                                                            base_temperature)):
-            if not value > 0:
-                raise ValueError(
-                    f'SupConLoss: {name} must be > 0, got {value!r}')
+            check_number(
+                'SupConLoss', name, value, minimum=0, strict_minimum=True)
         self.temperature = temperature
         self.base_temperature = base_temperature
         self.gather_distributed = gather_distributed

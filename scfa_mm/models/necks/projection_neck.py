@@ -6,6 +6,8 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torch import nn
 
+from ...utils.arguments import check_int
+
 
 @MODELS.register_module()
 class ProjectionNeck(BaseModule):
@@ -43,13 +45,12 @@ class ProjectionNeck(BaseModule):
                  with_last_bn: bool = False,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
-        for name, value in (('in_channels', in_channels), ('hidden_channels',
-                                                           hidden_channels),
-                            ('out_channels', out_channels), ('num_layers',
-                                                             num_layers)):
-            if not (isinstance(value, int) and value >= 1):
-                raise ValueError(f'ProjectionNeck: {name} must be an integer '
-                                 f'>= 1, got {value!r}')
+        check_int(
+            'ProjectionNeck',
+            in_channels=in_channels,
+            hidden_channels=hidden_channels,
+            out_channels=out_channels,
+            num_layers=num_layers)
         layers: List[nn.Module] = []
         width = in_channels
         for _ in range(num_layers - 1):

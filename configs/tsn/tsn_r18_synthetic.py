@@ -1,9 +1,11 @@
 # Baseline for the synthetic comparison: MMAction2's TSN (per-frame ResNet
 # scores averaged over segments, blind to frame order by design) with the
-# same budget as configs/scfa_synthetic.py: ResNet-18 from random weights,
-# the same 32 frames per video (2 views x 16) at the same 24x24 pixels per
+# same budget as ../scfa/scfa_r18_synthetic.py (whose data, schedule,
+# runtime and evaluation it inherits): ResNet-18 from random weights, the
+# same 32 frames per video (2 views x 16) at the same 24x24 pixels per
 # frame, the same optimiser, schedule and epochs.
-_base_ = ['./scfa_synthetic.py']
+#   python tools/train.py configs/tsn/tsn_r18_synthetic.py
+_base_ = ['../scfa/scfa_r18_synthetic.py']
 
 model = dict(
     _delete_=True,

@@ -1,11 +1,15 @@
 # Linear evaluation (the SupCon paper's second stage) of a trained SCFA
 # encoder on HMDB51 split 1: the ResNet-50 is loaded from an SCFA checkpoint
 # and frozen (weights and batch-norm statistics); only a linear classifier
-# on its 2048-d pooled features is trained, with cross-entropy.
-# The checkpoint below is the default; another one is given with
-#   python tools/train.py configs/scfa_linear_hmdb51.py --cfg-options \
-#       model.backbone.init_cfg.checkpoint=work_dirs/scfa_hmdb51/epoch_50.pth
-_base_ = './scfa_hmdb51.py'
+# on its 2048-d pooled features is trained, with cross-entropy. The data
+# and the global batch of 64 are those of ../scfa_r50_4xb16-100e_hmdb51.py.
+# The checkpoint below is the default (the work directory of
+# configs/scfa_hmdb51.py, which users were given); another one is given with
+#   python tools/train.py \
+#       configs/scfa/benchmarks/r50_linear-4xb16-30e_hmdb51.py \
+#       --cfg-options model.backbone.init_cfg.checkpoint=CHECKPOINT
+# (CHECKPOINT: e.g. work_dirs/scfa_r50_4xb16-100e_hmdb51/epoch_100.pth)
+_base_ = '../scfa_r50_4xb16-100e_hmdb51.py'
 
 model = dict(
     backbone=dict(

@@ -1,9 +1,9 @@
-# configs/scfa_synthetic.py reading the frame cache of the synthetic set:
-# the same model, schedule and samples; only the loading differs. The cache
+# scfa_r18_synthetic.py reading the frame cache of the synthetic set: the
+# same model, schedule and samples; only the loading differs. The cache
 # holds every frame at 64x64 (the videos come in six sizes), so the 24x24
 # grid cells are resized from those rather than from the full frames. Build
 # the cache with data_preparation below.
-_base_ = './scfa_synthetic.py'
+_base_ = './scfa_r18_synthetic.py'
 
 cache_root = 'data/synthetic/frame_cache'
 data_preparation = (
