@@ -18,7 +18,7 @@ from torch import nn
 from scfa_mm.evaluation import EmbeddingRetrievalMetric
 from scfa_mm.utils import build_untrained_model
 from .conftest import REPO_ROOT
-from .test_model import batch, build_model
+from .models.test_model import batch, build_model
 
 TINY_VIVIT = dict(
     type='Recognizer3D',
@@ -158,8 +158,8 @@ def test_amp_without_gpu_fails_with_one_sentence():
 
 
 def test_cvrl_trains_a_step_in_bf16():
-    from .test_cvrl_model import clips as clip_pairs
-    from .test_cvrl_model import small_model
+    from .models.test_cvrl_model import clips as clip_pairs
+    from .models.test_cvrl_model import small_model
     model = small_model()
     log_vars, dtypes = train_step_in_bf16(model, clip_pairs([0, 1, 2]))
     assert torch.bfloat16 in dtypes
