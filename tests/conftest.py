@@ -1,3 +1,5 @@
+import importlib.util
+import os
 import os.path as osp
 
 import pytest
@@ -14,6 +16,17 @@ VIDEOS = {
     'clip_320x240_164f.avi': 164,
     'short_340x256_32f.mp4': 32,
 }
+
+
+def load_tool(path):
+    """The module of a script of the repository, ``path`` relative to its
+    root (a command line of tools/, say)."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(REPO_ROOT, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(autouse=True)
@@ -55,8 +68,7 @@ def write_moving_square_videos(root, num_videos=8, num_frames=20):
     return ann_file
 
 
-def _gloo_process(rank, world_size, init_file, worker, args, queue,
-                  collected):
+def _gloo_process(rank, world_size, init_file, worker, args, queue, collected):
     import torch.distributed as torch_dist
     torch_dist.init_process_group(
         'gloo',

@@ -4,7 +4,10 @@ import os.path as osp
 
 import pytest
 import torch
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
 from mmengine import Config
+from mmengine.optim import OptimWrapper
 
 from scfa_mm.utils import build_untrained_model
 from scfa_mm.utils.runtime import DATALOADERS
@@ -155,3 +158,90 @@ def test_configs_run_in_the_stock_tools():
             continue
         assert RUNNERS.get(cfg.runner_type) is CheckedRunner, path
         assert dict(type='PortableCheckpointHook') in cfg.custom_hooks, path
+
+
+# CVRL's benchmark configs (configs/cvrl/benchmarks/): the linear
+# evaluation of the release and the fine-tuning
+BENCHMARKS = osp.join(REPO_ROOT, 'configs', 'cvrl', 'benchmarks')
+LINEAR = osp.join(BENCHMARKS, 'r3d50_linear-8xb32-100e_kinetics400.py')
+
+
+def tiny_linear_model():
+    """The linear-evaluation model of the Kinetics config, with a tiny 3D
+    ResNet-18 (8 base channels) and 3 classes."""
+    cfg = Config.fromfile(LINEAR).model
+    cfg.backbone.update(depth=18, base_channels=8, pretrained=None)
+    cfg.cls_head.update(num_classes=3, in_channels=64)
+    return MODELS.build(cfg)
+
+
+def test_linear_evaluation_trains_only_the_classifier():
+    torch.manual_seed(0)
+    model = tiny_linear_model()
+    model.init_weights()
+    model.train()
+    backbone_before = {
+        k: v.clone()
+        for k, v in model.backbone.state_dict().items()
+    }
+    head_before = model.cls_head.fc_cls.weight.clone()
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=1.0))
+    data = dict(
+        inputs=[
+            torch.randint(0, 256, (1, 3, 4, 32, 32)).float() for _ in range(4)
+        ],
+        data_samples=[])
+    for label in (0, 1, 2, 0):
+        data['data_samples'].append(ActionDataSample().set_gt_label(label))
+    model.train_step(data, optim)
+
+    # BatchNorm in eval mode: its statistics do not move
+    norms = [
+        m for m in model.backbone.modules()
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+    ]
+    assert norms and not any(m.training for m in norms)
+    for key, value in model.backbone.state_dict().items():
+        assert torch.equal(value, backbone_before[key]), key
+    # no gradient reaches the backbone, the classifier learns
+    assert all(p.grad is None for p in model.backbone.parameters())
+    assert not torch.equal(model.cls_head.fc_cls.weight, head_before)
+
+    # the classifier sees unit-norm features
+    with torch.no_grad():
+        feats, _ = model.extract_feat(torch.stack(data['inputs']))
+    assert torch.allclose(
+        feats.flatten(1).norm(dim=1), torch.ones(4), atol=1e-6)
+
+
+def test_linear_config_follows_the_release():
+    cfg = Config.fromfile(LINEAR)
+    total_batch = 8 * cfg.train_dataloader.batch_size
+    # SGD at 32 for a batch of 1024, scaled linearly, no weight decay
+    assert cfg.optim_wrapper.optimizer.lr * 1024 / total_batch == 32
+    assert cfg.auto_scale_lr.base_batch_size == total_batch
+    assert cfg.optim_wrapper.optimizer.weight_decay == 0
+    assert cfg.model.neck.type == 'L2NormalizeNeck'
+    assert cfg.model.backbone.frozen_stages == 4
+    assert cfg.model.backbone.norm_eval
+    # warm-up: 1787 of 35744 steps in the release = 5 of 100 epochs
+    warmup, cosine = cfg.param_scheduler
+    assert warmup.end / cfg.train_cfg.max_epochs == pytest.approx(
+        1787 / 35744, abs=1e-3)
+    assert cosine.end == cfg.train_cfg.max_epochs == 100
+    sampler = cfg.test_dataloader.dataset.pipeline[1]
+    assert (sampler.clip_len, sampler.frame_interval,
+            sampler.num_clips) == (32, 2, 10)
+
+
+@pytest.mark.parametrize('dataset, classes', [('ucf101', 101), ('hmdb51', 51)])
+def test_finetune_configs(dataset, classes):
+    cfg = Config.fromfile(
+        osp.join(BENCHMARKS, f'r3d50_ft-8xb8-50e_{dataset}.py'))
+    assert cfg.model.cls_head.num_classes == classes
+    assert cfg.model.backbone.frozen_stages == -1
+    for loader in ('train', 'val', 'test'):
+        dataset_cfg = cfg[f'{loader}_dataloader'].dataset
+        assert f'{dataset}_' in osp.basename(dataset_cfg.ann_file)
+        assert 'split_1' in dataset_cfg.ann_file
+        assert dataset_cfg.data_prefix.video == f'data/{dataset}/videos'

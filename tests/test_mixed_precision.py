@@ -18,7 +18,7 @@ from torch import nn
 from scfa_mm.evaluation import EmbeddingRetrievalMetric
 from scfa_mm.utils import build_untrained_model
 from .conftest import REPO_ROOT
-from .models.test_model import batch, build_model
+from .models.test_scfa import batch, build_model
 
 TINY_VIVIT = dict(
     type='Recognizer3D',

@@ -90,6 +90,24 @@ def test_frames_needed_is_where_views_stop_repeating():
     assert full_views > 0
 
 
+def test_a_sampler_must_say_how_it_samples_and_what_it_needs():
+    """Both halves are abstract: a sampler without either is refused when
+    built, not when a config first samples a video."""
+
+    class WithoutFramesNeeded(BaseMultiViewSampler):
+
+        def sample_views(self, total_frames):
+            return np.zeros((self.num_views, self.clip_len), np.int64), {}
+
+    class WithoutSampleViews(BaseMultiViewSampler):
+        frames_needed = 1
+
+    for cls, missing in ((WithoutFramesNeeded, 'frames_needed'),
+                         (WithoutSampleViews, 'sample_views')):
+        with pytest.raises(TypeError, match=missing):
+            cls(2, 4, False)
+
+
 @pytest.mark.parametrize('new, old', [
     (dict(type='CVRLSampleFrames', clip_len=4, num_views=2),
      dict(type='CVRLSampleFrames', clip_len=4, num_clips=2)),

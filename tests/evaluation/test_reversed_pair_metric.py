@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from scfa_mm.evaluation import ReversedPairMetric
+from scfa_mm.evaluation.reversed_pair_metric import reversal_summary
 
 
 def evaluate(metric, scores, labels):
@@ -52,3 +53,15 @@ def test_bad_pairs(pairs):
 def test_pair_without_name():
     with pytest.raises(ValueError, match='index 4'):
         ReversedPairMetric([(0, 4)], class_names=['a', 'b'])
+
+
+def test_reversal_summary_against_a_loop():
+    scores = np.array([[0.6, 0.4, 0.0], [0.7, 0.3, 0.0], [0.1, 0.2, 0.7],
+                       [0.0, 0.9, 0.1]])
+    labels = np.array([0, 1, 2, 1])
+    summary = reversal_summary(scores, labels, [(0, 1)], ['a', 'b', 'c'])
+    # videos of the pair: 0 (right, above its twin), 1 (wrong), 3 (right)
+    assert summary['num_videos'] == 4
+    assert summary['top1'] == pytest.approx(3 / 4)
+    assert summary['reversed/reversal_acc'] == pytest.approx(2 / 3)
+    assert summary['reversed/top1/a-b'] == pytest.approx(2 / 3)

@@ -1,8 +1,12 @@
 """Checks that run before the Runner starts (tools/train.py, tools/test.py)."""
 import pytest
+import torch
 from mmengine import Config
+from mmengine.runner.checkpoint import get_torchvision_models
 
 from scfa_mm.utils import check_labels
+from scfa_mm.utils.runtime import check_pretrained_weights
+from ..conftest import REPO_ROOT
 
 
 def config_with_list(tmp_path, lines, num_classes=2):
@@ -165,3 +169,70 @@ def test_paths_outside_data_prefix_need_the_config_key(tmp_path):
         check_data_exists(cfg, ['train_dataloader'])
     cfg.allow_paths_outside_data_prefix = True
     check_data_exists(cfg, ['train_dataloader'])
+
+
+@pytest.fixture
+def empty_torch_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.hub, 'get_dir', lambda: str(tmp_path / 'hub'))
+    return tmp_path / 'hub' / 'checkpoints'
+
+
+def test_pretrained_weights_offline_give_one_paragraph(empty_torch_cache,
+                                                       monkeypatch):
+    attempts = []
+
+    def offline(url, cache_file):
+        attempts.append(url)
+        return 'URLError: <urlopen error [Errno -2] Name or service not known>'
+
+    monkeypatch.setattr('scfa_mm.utils.runtime._download', offline)
+    cfg = Config.fromfile(f'{REPO_ROOT}/configs/scfa_hmdb51.py')
+    url = get_torchvision_models()['resnet50']
+    cache_file = empty_torch_cache / url.rsplit('/', 1)[1]
+    with pytest.raises(FileNotFoundError) as error:
+        check_pretrained_weights(cfg)
+    message = str(error.value)
+    assert attempts == [url]
+    assert '\n' not in message  # one paragraph
+    assert "model.backbone.pretrained = 'torchvision://resnet50'" in message
+    assert url in message and 'URLError' in message
+    assert f'place it at {cache_file}' in message
+    assert '--cfg-options model.backbone.pretrained=None' in message
+
+    # once the file is in the cache: no download, no error
+    cache_file.parent.mkdir(parents=True)
+    cache_file.write_bytes(b'weights')
+    check_pretrained_weights(cfg)
+    assert attempts == [url]
+
+
+def test_pretrained_sources_at_any_depth(empty_torch_cache, monkeypatch,
+                                         tmp_path):
+    monkeypatch.setattr('scfa_mm.utils.runtime._download',
+                        lambda url, cache_file: 'URLError: offline')
+    cfg = Config.fromfile(
+        f'{REPO_ROOT}/configs/carl/carl_r50-transformer_4xb1-300e_penn-'
+        'action.py')
+    with pytest.raises(
+            FileNotFoundError,
+            match=r'model\.backbone\.image_backbone\.pretrained'):
+        check_pretrained_weights(cfg)
+
+    present = tmp_path / 'backbone.pth'
+    present.write_bytes(b'weights')
+    cfg = Config(
+        dict(
+            model=dict(
+                backbone=dict(
+                    pretrained=None,
+                    init_cfg=dict(type='Pretrained', checkpoint=str(present))),
+                neck=dict(init_cfg=[
+                    dict(type='Normal'),
+                    dict(type='Pretrained', checkpoint='missing/neck.pth')
+                ]))))
+    with pytest.raises(FileNotFoundError) as error:
+        check_pretrained_weights(cfg)
+    message = str(error.value)
+    assert "model.neck.init_cfg[1].checkpoint = 'missing/neck.pth' is not " \
+        'a file' in message
+    assert str(present) not in message

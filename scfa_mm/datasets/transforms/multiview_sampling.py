@@ -16,6 +16,7 @@ the data side of the view contract that the models' view splitting reads:
 the frames of its views (:meth:`~BaseMultiViewSampler.sample_views`) and
 how many frames a video needs for that (``frames_needed``).
 """
+from abc import abstractmethod
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
@@ -98,12 +99,13 @@ class BaseMultiViewSampler(BaseTransform):
         self.test_mode = test_mode
 
     @property
+    @abstractmethod
     def frames_needed(self) -> int:
         """The least frame count of a video that this sampler samples
         without repeating or padding frames (shorter videos still work,
         each sampler says how); ``tools/data/check_videos.py`` asks it."""
-        raise NotImplementedError
 
+    @abstractmethod
     def sample_views(self,
                      total_frames: int) -> Tuple[np.ndarray, Dict[str, Any]]:
         """Pick the frames of every view of a video.
@@ -116,7 +118,6 @@ class BaseMultiViewSampler(BaseTransform):
             from 0 (``start_index`` is added later), one row per view,
             and extra keys to write into the results (may be empty).
         """
-        raise NotImplementedError
 
     def transform(self, results: Dict) -> Dict:
         """Write ``frame_inds`` and the view keys of all views.

@@ -1,6 +1,6 @@
-"""Checkpoints that the stock tools load weights-only, crafted ones that
-are refused, checkpoints that do not fit the model, and pretrained weights
-checked before training."""
+"""Checkpoint loading (scfa_mm/utils/checkpoint.py): the globals allowed
+in weights-only loading, crafted checkpoints that are refused, and
+checkpoints that do not fit the model."""
 import argparse
 import importlib.util
 import os
@@ -12,21 +12,15 @@ import sys
 import numpy as np
 import pytest
 import torch
-from mmengine import Config
 from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner import load_checkpoint
-from mmengine.runner.checkpoint import get_torchvision_models
 
 from scfa_mm.engine.launch import add_runner_arguments, load_runner_config
-from scfa_mm.engine.portable_checkpoint_hook import (make_checkpoint_portable,
-                                                     restore_checkpoint_objects
-                                                     )
 from scfa_mm.utils.checkpoint import (UNSAFE_LOADING_ENV,
                                       CheckpointRefusedError,
                                       check_checkpoint_fits,
                                       load_checkpoint_file,
                                       use_checkpoint_loader)
-from scfa_mm.utils.runtime import check_pretrained_weights
 from ..conftest import REPO_ROOT
 from ..test_training import CONFIG, tiny_data  # noqa: F401
 
@@ -60,36 +54,6 @@ def load_in_fresh_python(path, imports=''):
                           text=True,
                           timeout=120)
     return done.returncode, done.stdout + done.stderr
-
-
-def test_portable_checkpoint_loads_without_the_plugin_and_resumes(tmp_path):
-    checkpoint = training_checkpoint()
-    original = checkpoint['message_hub']['log_scalars']['train/loss']
-    path = tmp_path / 'raw.pth'
-    torch.save(checkpoint, path)
-    code, output = load_in_fresh_python(path)
-    assert code != 0 and 'Unsupported global' in output  # the problem
-
-    torch.save(make_checkpoint_portable(checkpoint), tmp_path / 'portable.pth')
-    code, output = load_in_fresh_python(tmp_path / 'portable.pth')
-    assert code == 0, output
-    assert "classes ['climb', 'run']" in output
-
-    loaded = restore_checkpoint_objects(torch.load(tmp_path / 'portable.pth'))
-    assert loaded['meta']['seed'] == 7
-    buffer = loaded['message_hub']['log_scalars']['train/loss']
-    assert isinstance(buffer, HistoryBuffer)
-    np.testing.assert_array_equal(buffer.data[0], [3.0, 2.5, 2.0, 1.75])
-    np.testing.assert_array_equal(buffer.data[1], original.data[1])
-    assert buffer.max_length == original.max_length
-    # the statistics work: mean of the last two losses, by hand
-    assert buffer.mean(2) == pytest.approx((2.0 + 1.75) / 2)
-    assert buffer.statistics('current') == 1.75
-    lr = loaded['message_hub']['log_scalars']['train/lr']
-    assert lr.current() == pytest.approx(0.025)
-    hub = MessageHub('resumed')
-    hub.load_state_dict(loaded['message_hub'])
-    assert hub.get_scalar('train/loss').mean(4) == pytest.approx(9.25 / 4)
 
 
 def test_plugin_import_lets_stock_checkpoints_load_weights_only(tmp_path):
@@ -152,73 +116,6 @@ def test_checkpoint_of_another_head_or_model_stops():
     other = {'state_dict': {'encoder.weight': torch.zeros(8, 4)}}
     with pytest.raises(ValueError, match='backbone.weight is missing'):
         check_checkpoint_fits(Classifier(51), other, 'b.pth')
-
-
-@pytest.fixture
-def empty_torch_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(torch.hub, 'get_dir', lambda: str(tmp_path / 'hub'))
-    return tmp_path / 'hub' / 'checkpoints'
-
-
-def test_pretrained_weights_offline_give_one_paragraph(empty_torch_cache,
-                                                       monkeypatch):
-    attempts = []
-
-    def offline(url, cache_file):
-        attempts.append(url)
-        return 'URLError: <urlopen error [Errno -2] Name or service not known>'
-
-    monkeypatch.setattr('scfa_mm.utils.runtime._download', offline)
-    cfg = Config.fromfile(f'{REPO_ROOT}/configs/scfa_hmdb51.py')
-    url = get_torchvision_models()['resnet50']
-    cache_file = empty_torch_cache / url.rsplit('/', 1)[1]
-    with pytest.raises(FileNotFoundError) as error:
-        check_pretrained_weights(cfg)
-    message = str(error.value)
-    assert attempts == [url]
-    assert '\n' not in message  # one paragraph
-    assert "model.backbone.pretrained = 'torchvision://resnet50'" in message
-    assert url in message and 'URLError' in message
-    assert f'place it at {cache_file}' in message
-    assert '--cfg-options model.backbone.pretrained=None' in message
-
-    # once the file is in the cache: no download, no error
-    cache_file.parent.mkdir(parents=True)
-    cache_file.write_bytes(b'weights')
-    check_pretrained_weights(cfg)
-    assert attempts == [url]
-
-
-def test_pretrained_sources_at_any_depth(empty_torch_cache, monkeypatch,
-                                         tmp_path):
-    monkeypatch.setattr('scfa_mm.utils.runtime._download',
-                        lambda url, cache_file: 'URLError: offline')
-    cfg = Config.fromfile(
-        f'{REPO_ROOT}/configs/carl/carl_r50-transformer_4xb1-300e_penn-'
-        'action.py')
-    with pytest.raises(
-            FileNotFoundError,
-            match=r'model\.backbone\.image_backbone\.pretrained'):
-        check_pretrained_weights(cfg)
-
-    present = tmp_path / 'backbone.pth'
-    present.write_bytes(b'weights')
-    cfg = Config(
-        dict(
-            model=dict(
-                backbone=dict(
-                    pretrained=None,
-                    init_cfg=dict(type='Pretrained', checkpoint=str(present))),
-                neck=dict(init_cfg=[
-                    dict(type='Normal'),
-                    dict(type='Pretrained', checkpoint='missing/neck.pth')
-                ]))))
-    with pytest.raises(FileNotFoundError) as error:
-        check_pretrained_weights(cfg)
-    message = str(error.value)
-    assert "model.neck.init_cfg[1].checkpoint = 'missing/neck.pth' is not " \
-        'a file' in message
-    assert str(present) not in message
 
 
 class RunsCode:

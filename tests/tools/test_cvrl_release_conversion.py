@@ -1,23 +1,15 @@
-"""CVRL's evaluation: L2-normalised frozen features for the linear
-classifier, the benchmark configs, and the mapping of the released
-TensorFlow R3D-50 onto MMAction2's ResNet3dSlowOnly."""
+"""The converter of the CVRL release's checkpoints
+(tools/convert/cvrl_release_checkpoint.py): the released TensorFlow R3D-50
+mapped onto MMAction2's ResNet3dSlowOnly."""
 import importlib.util
-import math
 import os.path as osp
 
 import numpy as np
 import pytest
-import torch
 from mmaction.registry import MODELS
-from mmaction.structures import ActionDataSample
 from mmengine import Config
-from mmengine.optim import OptimWrapper
 
-from scfa_mm.models import L2NormalizeNeck
 from ..conftest import REPO_ROOT
-
-BENCHMARKS = osp.join(REPO_ROOT, 'configs', 'cvrl', 'benchmarks')
-LINEAR = osp.join(BENCHMARKS, 'r3d50_linear-8xb32-100e_kinetics400.py')
 
 
 def load_converter():
@@ -27,110 +19,6 @@ def load_converter():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def test_neck_pools_and_scales_to_unit_norm():
-    torch.manual_seed(0)
-    features = torch.randn(3, 5, 2, 3, 4) * 7 + 1
-    out, losses = L2NormalizeNeck()(features)
-    assert out.shape == (3, 5, 1, 1, 1) and losses == {}
-    for n in range(3):
-        # plain loops: mean over the 24 positions, then divide by the norm
-        pooled = [
-            sum(features[n, c, t, h, w].item() for t in range(2)
-                for h in range(3) for w in range(4)) / 24 for c in range(5)
-        ]
-        norm = math.sqrt(sum(value**2 for value in pooled))
-        for c in range(5):
-            assert out[n, c, 0, 0, 0].item() == pytest.approx(
-                pooled[c] / norm, rel=1e-5)
-        assert out[n].norm().item() == pytest.approx(1.0, rel=1e-6)
-
-
-def test_neck_rejects_bad_eps():
-    with pytest.raises(ValueError, match='eps must be a number > 0, got 0'):
-        L2NormalizeNeck(eps=0)
-
-
-def tiny_linear_model():
-    """The linear-evaluation model of the Kinetics config, with a tiny 3D
-    ResNet-18 (8 base channels) and 3 classes."""
-    cfg = Config.fromfile(LINEAR).model
-    cfg.backbone.update(depth=18, base_channels=8, pretrained=None)
-    cfg.cls_head.update(num_classes=3, in_channels=64)
-    return MODELS.build(cfg)
-
-
-def test_linear_evaluation_trains_only_the_classifier():
-    torch.manual_seed(0)
-    model = tiny_linear_model()
-    model.init_weights()
-    model.train()
-    backbone_before = {
-        k: v.clone()
-        for k, v in model.backbone.state_dict().items()
-    }
-    head_before = model.cls_head.fc_cls.weight.clone()
-    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=1.0))
-    data = dict(
-        inputs=[
-            torch.randint(0, 256, (1, 3, 4, 32, 32)).float() for _ in range(4)
-        ],
-        data_samples=[])
-    for label in (0, 1, 2, 0):
-        data['data_samples'].append(ActionDataSample().set_gt_label(label))
-    model.train_step(data, optim)
-
-    # BatchNorm in eval mode: its statistics do not move
-    norms = [
-        m for m in model.backbone.modules()
-        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
-    ]
-    assert norms and not any(m.training for m in norms)
-    for key, value in model.backbone.state_dict().items():
-        assert torch.equal(value, backbone_before[key]), key
-    # no gradient reaches the backbone, the classifier learns
-    assert all(p.grad is None for p in model.backbone.parameters())
-    assert not torch.equal(model.cls_head.fc_cls.weight, head_before)
-
-    # the classifier sees unit-norm features
-    with torch.no_grad():
-        feats, _ = model.extract_feat(torch.stack(data['inputs']))
-    assert torch.allclose(
-        feats.flatten(1).norm(dim=1), torch.ones(4), atol=1e-6)
-
-
-def test_linear_config_follows_the_release():
-    cfg = Config.fromfile(LINEAR)
-    total_batch = 8 * cfg.train_dataloader.batch_size
-    # SGD at 32 for a batch of 1024, scaled linearly, no weight decay
-    assert cfg.optim_wrapper.optimizer.lr * 1024 / total_batch == 32
-    assert cfg.auto_scale_lr.base_batch_size == total_batch
-    assert cfg.optim_wrapper.optimizer.weight_decay == 0
-    assert cfg.model.neck.type == 'L2NormalizeNeck'
-    assert cfg.model.backbone.frozen_stages == 4
-    assert cfg.model.backbone.norm_eval
-    # warm-up: 1787 of 35744 steps in the release = 5 of 100 epochs
-    warmup, cosine = cfg.param_scheduler
-    assert warmup.end / cfg.train_cfg.max_epochs == pytest.approx(
-        1787 / 35744, abs=1e-3)
-    assert cosine.end == cfg.train_cfg.max_epochs == 100
-    sampler = cfg.test_dataloader.dataset.pipeline[1]
-    assert (sampler.clip_len, sampler.frame_interval,
-            sampler.num_clips) == (32, 2, 10)
-
-
-@pytest.mark.parametrize('dataset, classes', [('ucf101', 101), ('hmdb51', 51)])
-def test_finetune_configs(dataset, classes):
-    cfg = Config.fromfile(
-        osp.join(BENCHMARKS, f'r3d50_ft-8xb8-50e_{dataset}.py'))
-    assert cfg.model.cls_head.num_classes == classes
-    assert cfg.model.backbone.frozen_stages == -1
-    for loader in ('train', 'val', 'test'):
-        dataset_cfg = cfg[f'{loader}_dataloader'].dataset
-        assert f'{dataset}_' in osp.basename(dataset_cfg.ann_file)
-        assert 'split_1' in dataset_cfg.ann_file
-        assert dataset_cfg.data_prefix.video == f'data/{dataset}/videos'
 
 
 # The release's R3D-50, written out by hand from the model garden's
