@@ -307,5 +307,6 @@ def test_checkpoint_that_only_full_unpickling_loads_is_kept_with_a_warning(
     assert path.read_bytes() == buffer.getvalue()
     assert not (tmp_path / 'epoch_1.pth.partial').exists()
     [logged] = warnings
-    assert 'it pickles the global tests.test_resume.NotAllowed' in logged
+    assert ('it pickles the global tests.engine.test_resume.NotAllowed'
+            in logged)
     assert '--unsafe-load-pickled-checkpoints' in logged
