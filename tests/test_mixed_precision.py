@@ -1,7 +1,6 @@
 """Training steps under bfloat16 autocast (CPU), predictions and metrics on
 their outputs, and the device-side accuracy."""
 import argparse
-import importlib.util
 import os.path as osp
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from torch import nn
 
 from scfa_mm.evaluation import EmbeddingRetrievalMetric
 from scfa_mm.utils import build_untrained_model
-from .conftest import REPO_ROOT
+from .conftest import REPO_ROOT, load_tool
 from .models.test_scfa import batch, build_model
 
 TINY_VIVIT = dict(
@@ -186,15 +185,7 @@ def test_metrics_take_bfloat16_predictions():
 
 
 def _train_tool():
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))  # its runner_utils
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(osp.join(REPO_ROOT, 'tools'))
-    return module
+    return load_tool('tools/train.py')
 
 
 @pytest.mark.parametrize('config, channels_last', [
