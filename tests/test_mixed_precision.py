@@ -17,6 +17,7 @@ from torch import nn
 from scfa_mm.evaluation import EmbeddingRetrievalMetric
 from scfa_mm.utils import build_untrained_model
 from .conftest import REPO_ROOT, load_tool
+from .models.test_cvrl_model import clips as clip_batch
 from .models.test_scfa import batch, build_model
 
 TINY_VIVIT = dict(
@@ -47,17 +48,9 @@ def bf16_wrapper(model):
             optimizer=torch.optim.SGD(model.parameters(), lr=0.01)))
 
 
-def clips(labels, size=16, frames=4):
-    generator = torch.Generator().manual_seed(0)
-    inputs = [
-        torch.randint(
-            0,
-            256, (1, 3, frames, size, size),
-            generator=generator,
-            dtype=torch.uint8) for _ in labels
-    ]
-    samples = [ActionDataSample().set_gt_label(label) for label in labels]
-    return dict(inputs=inputs, data_samples=samples)
+def clips(labels):
+    """One 4-frame 16x16 clip per video: the tiny ViViT's input."""
+    return clip_batch(labels, frames=4, size=16, views=1)
 
 
 def train_step_in_bf16(model, data):
@@ -157,10 +150,9 @@ def test_amp_without_gpu_fails_with_one_sentence():
 
 
 def test_cvrl_trains_a_step_in_bf16():
-    from .models.test_cvrl_model import clips as clip_pairs
     from .models.test_cvrl_model import small_model
     model = small_model()
-    log_vars, dtypes = train_step_in_bf16(model, clip_pairs([0, 1, 2]))
+    log_vars, dtypes = train_step_in_bf16(model, clip_batch([0, 1, 2]))
     assert torch.bfloat16 in dtypes
     for key in ('loss_supcon', 'loss_cls'):
         assert np.isfinite(log_vars[key].item()), key

@@ -75,7 +75,7 @@ def adapt_to_available_device(cfg: Config) -> Config:
     return cfg
 
 
-def _dataset_cfg(loader: dict) -> dict:
+def innermost_dataset_cfg(loader: dict) -> dict:
     """The innermost dataset config of a dataloader config (through
     RepeatDataset and other wrappers)."""
     dataset = loader['dataset']
@@ -104,7 +104,7 @@ def check_labels(cfg: Config, dataloaders: Sequence[str]) -> None:
         loader = cfg.get(key)
         if not loader:
             continue
-        dataset_cfg = copy.deepcopy(_dataset_cfg(loader))
+        dataset_cfg = copy.deepcopy(innermost_dataset_cfg(loader))
         dataset_cfg.update(pipeline=[], lazy_init=False)
         dataset = DATASETS.build(dataset_cfg)
         classes = dataset.metainfo.get('classes')
@@ -163,7 +163,7 @@ def check_data_exists(cfg: Config, dataloaders: Sequence[str]) -> None:
         loader = cfg.get(key)
         if not loader:
             continue
-        dataset = _dataset_cfg(loader)
+        dataset = innermost_dataset_cfg(loader)
         paths = [('ann_file', _rooted(dataset, dataset.get('ann_file')))]
         paths += [(f'data_prefix.{name}', _rooted(dataset, path))
                   for name, path in dataset.get('data_prefix', {}).items()]
@@ -188,7 +188,7 @@ def _preparation(cfg: Config) -> str:
     return cfg.get('data_preparation', 'see the dataset section of the config')
 
 
-def _list_format(dataset: dict) -> Optional[Tuple[Any, str]]:
+def dataset_list_format(dataset: dict) -> Optional[Tuple[Any, str]]:
     """How the dataset of ``dataset`` (a config) reads its list and the
     ``data_prefix`` key of its paths; None for other datasets."""
     from mmaction.datasets import RawframeDataset, VideoDataset
@@ -237,8 +237,8 @@ def check_annotation_lists(cfg: Config, dataloaders: Sequence[str]) -> None:
         loader = cfg.get(key)
         if not loader:
             continue
-        dataset = _dataset_cfg(loader)
-        found = _list_format(dataset)
+        dataset = innermost_dataset_cfg(loader)
+        found = dataset_list_format(dataset)
         if found is None or not dataset.get('ann_file'):
             continue
         fmt, prefix_key = found

@@ -35,12 +35,13 @@ def small_model():
     return model
 
 
-def clips(labels, frames=8, size=32):
+def clips(labels, frames=8, size=32, views=2):
+    """A batch of random uint8 clips, ``views`` per video."""
     generator = torch.Generator().manual_seed(0)
     inputs = [
         torch.randint(
             0,
-            256, (2, 3, frames, size, size),
+            256, (views, 3, frames, size, size),
             generator=generator,
             dtype=torch.uint8) for _ in labels
     ]

@@ -69,9 +69,9 @@ def frames_needed(config: str) -> int:
     """Frames one training view of ``config`` takes without repeating."""
     from mmengine import Config
 
-    from scfa_mm.utils.runtime import _dataset_cfg
+    from scfa_mm.utils.runtime import innermost_dataset_cfg
     cfg = Config.fromfile(config)
-    dataset = _dataset_cfg(cfg.train_dataloader)
+    dataset = innermost_dataset_cfg(cfg.train_dataloader)
     for transform in dataset.get('pipeline', []):
         needed = sampler_frames(transform)
         if needed is not None:
@@ -122,9 +122,10 @@ def list_format(config: str) -> Tuple[ListFormat, bool]:
     the config allows paths outside its data prefix."""
     from mmengine import Config
 
-    from scfa_mm.utils.runtime import _dataset_cfg, _list_format
+    from scfa_mm.utils.runtime import (dataset_list_format,
+                                       innermost_dataset_cfg)
     cfg = Config.fromfile(config)
-    found = _list_format(_dataset_cfg(cfg.train_dataloader))
+    found = dataset_list_format(innermost_dataset_cfg(cfg.train_dataloader))
     if found is None:
         raise ValueError(f'{config}: train_dataloader.dataset is not a '
                          'VideoDataset or RawframeDataset')
