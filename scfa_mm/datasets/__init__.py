@@ -6,6 +6,7 @@ from .transforms import (BaseMultiViewSampler, CARLSampleFrames,
                          CVRLSampleFrames, FramePackInit, GridAggregate,
                          LoadFramePhaseLabels, PerView, PerViewOnDevice,
                          TemporalMultiView, UniqueFrameReader, VideoInit)
+from .video_caption_dataset import VideoCaptionDataset
 
 __all__ = [
     'BaseMultiViewSampler', 'CARLSampleFrames', 'CVRLSampleFrames',
@@ -13,5 +14,5 @@ __all__ = [
     'ClipGaussianBlur', 'ClipRandomGrayscale', 'ClipRandomSolarize',
     'FramePackInit', 'GlobalBatchSampler', 'GridAggregate',
     'SkipUnreadableSamples', 'PerView', 'PerViewOnDevice', 'TemporalMultiView',
-    'UniqueFrameReader', 'VideoInit'
+    'UniqueFrameReader', 'VideoCaptionDataset', 'VideoInit'
 ]

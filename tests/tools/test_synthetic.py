@@ -6,10 +6,14 @@ import os
 import subprocess
 import sys
 
+import collections
+import json
+
 import cv2
 import numpy as np
 import pytest
 
+from scfa_mm.datasets.caption_text import tokenize_caption
 from ..conftest import REPO_ROOT
 from ..test_training import run_tool
 
@@ -158,7 +162,7 @@ def test_default_set_unchanged_by_the_variant_options():
     for index in range(40):
         task = (0, index, index % 8, '', '', 10, 240, True, 'power',
                 'per-video')
-        digest.update(generator.make_video(task).tobytes())
+        digest.update(generator.make_video(task)[0].tobytes())
     assert digest.hexdigest() == \
         '6f8e58af3278aba3fc44781ba4f46e910949a9988b27e31dab0534471ebe9953'
 
@@ -184,7 +188,8 @@ def test_varied_timing_spreads_the_phase_boundaries():
     for timing in ('power', 'varied'):
         phases[timing] = [
             generator.make_video((3, index, index % 8, '', '', 60, 61, True,
-                                  timing, 'per-video')) for index in range(80)
+                                  timing, 'per-video'))[0]
+            for index in range(80)
         ]
     spread = {
         timing: np.array([first_frames_of_phases(v) for v in videos])
@@ -220,7 +225,7 @@ def test_varied_timing_labels_follow_the_object_with_holds():
     held = 0
     for index in range(12):
         rng = np.random.default_rng([5, index])
-        frames, progress = generator.render_forward(
+        frames, progress, _ = generator.render_forward(
             rng, 'move_right', 90, 160, 120, timing='varied', shape='square')
         background = np.median(
             np.asarray(frames, np.float32).reshape(90, -1, 3), axis=1)
@@ -245,7 +250,7 @@ def test_per_class_appearance_shape_names_the_class():
     for label in range(4):  # move right / left / down / up
         for index in range(6):
             rng = np.random.default_rng([7, label, index])
-            frames, _ = generator.render_forward(
+            frames, _, _ = generator.render_forward(
                 rng,
                 generator.CLASS_PAIRS[label // 2][0],
                 8,
@@ -267,10 +272,16 @@ def test_per_class_appearance_shape_names_the_class():
     assert (classes[distances.argmin(1)] == classes).all()
 
 
-def test_per_class_videos_decode_with_their_class_motion(tmp_path):
+@pytest.fixture(scope='module')
+def per_class_dataset(tmp_path_factory):
+    return generate(
+        tmp_path_factory.mktemp('per_class'), '--appearance', 'per-class',
+        '--timing', 'varied')
+
+
+def test_per_class_videos_decode_with_their_class_motion(per_class_dataset):
     decord = pytest.importorskip('decord')  # x86-64 Linux wheels only
-    dataset = generate(tmp_path / 'per_class', '--appearance', 'per-class',
-                       '--timing', 'varied')
+    dataset = per_class_dataset
     for path, label in read_list(dataset / 'train.txt'):
         if int(label) > 1:
             continue
@@ -281,3 +292,191 @@ def test_per_class_videos_decode_with_their_class_motion(tmp_path):
         x, _, _ = centroid_track(frames, background)
         sign = 1 if int(label) == 0 else -1  # move right / left
         assert np.sign(x[-1] - x[0]) == sign, path
+
+
+SPLIT_NAMES = ('train', 'val', 'test')
+
+
+def load_captions(root):
+    return {
+        split: json.loads((root / 'captions' / f'{split}.json').read_text())
+        for split in SPLIT_NAMES
+    }
+
+
+def names_in(caption, phrases):
+    """The phrases that occur in ``caption`` as whole words, found by a
+    plain substring search on the space-padded words."""
+    padded = f' {" ".join(tokenize_caption(caption))} '
+    return [p for p in phrases if f' {p} ' in padded]
+
+
+def test_captions_of_every_listed_video(dataset):
+    for split, records in load_captions(dataset).items():
+        rows = read_list(dataset / f'{split}.txt')
+        assert [(r['video'], r['label']) for r in records] == \
+            [(path, int(label)) for path, label in rows]
+        for record in records:
+            assert record['video_id'] == \
+                os.path.splitext(os.path.basename(record['video']))[0]
+            captions = record['captions']
+            assert len(captions) == len(set(captions)) == 5
+            assert all(isinstance(c, str) and c.strip() for c in captions)
+    ids = [r['video_id'] for rs in load_captions(dataset).values() for r in rs]
+    assert len(ids) == len(set(ids)) == 24
+
+
+def test_captions_name_the_motion_not_its_reversal(dataset):
+    generator = load_generator()
+    names = open(dataset / 'classnames.txt').read().split()
+    for records in load_captions(dataset).values():
+        for record in records:
+            label = record['label']
+            twin = names[label ^ 1]  # pairs are (2k, 2k + 1)
+            for caption in record['captions']:
+                assert names_in(caption,
+                                generator.MOTION_KEYWORDS[names[label]])
+                assert not names_in(caption, generator.MOTION_KEYWORDS[twin])
+
+
+def test_every_phrasing_names_its_class_only():
+    """All phrasings of every class, with every colour, texture and shape
+    word: each names one of its class's keywords and none of another
+    class's."""
+    generator = load_generator()
+    first_anchor = dict(reversed(generator.COLOUR_ANCHORS))
+    colours = [first_anchor[word] for word in generator.COLOUR_WORDS]
+    looks = [dict(shape=shape) for shape in generator.CLASS_SHAPES]
+    for i, colour in enumerate(colours):
+        second = colours[(i + 1) % len(colours)]
+        looks += [
+            dict(shape=shape, texture='solid', colour=colour, second=colour)
+            for shape in generator.SHAPES
+        ]
+        looks += [
+            dict(shape='bar', texture=texture, colour=colour, second=second)
+            for texture in ('stripes', 'checker')
+        ]
+    names = generator.class_names(10)
+    count = generator.num_phrasings(names)
+    assert count == 25
+    words = set()
+    for name in names:
+        others = [
+            keyword for other in names if other != name
+            for keyword in generator.MOTION_KEYWORDS[other]
+        ]
+        for look in looks:
+            captions = generator.video_captions(0, 0, name, look, count)
+            assert len(set(captions)) == count
+            for caption in captions:
+                assert names_in(caption, generator.MOTION_KEYWORDS[name]), \
+                    caption
+                assert not names_in(caption, others), caption
+                words.update(tokenize_caption(caption))
+    shape_words = {
+        w
+        for shape in generator.SHAPE_WORDS.values()
+        for w in tokenize_caption(shape)
+    }
+    assert words >= set(
+        generator.COLOUR_WORDS) | shape_words | {'striped', 'checkered'}
+
+
+@pytest.mark.parametrize('rgb, word', [((255, 0, 0), 'red'),
+                                       ((220, 20, 60), 'red'),
+                                       ((255, 165, 0), 'orange'),
+                                       ((255, 255, 0), 'yellow'),
+                                       ((255, 215, 0), 'yellow'),
+                                       ((0, 128, 0), 'green'),
+                                       ((0, 255, 0), 'green'),
+                                       ((0, 0, 255), 'blue'),
+                                       ((0, 0, 128), 'blue'),
+                                       ((65, 105, 225), 'blue'),
+                                       ((128, 0, 128), 'purple'),
+                                       ((255, 192, 203), 'pink'),
+                                       ((255, 105, 180), 'pink'),
+                                       ((139, 69, 19), 'brown'),
+                                       ((210, 180, 140), 'brown'),
+                                       ((0, 0, 0), 'black'),
+                                       ((255, 255, 255), 'white'),
+                                       ((128, 128, 128), 'gray'),
+                                       ((169, 169, 169), 'gray'),
+                                       ((0, 255, 255), 'cyan'),
+                                       ((255, 0, 255), 'magenta')])
+def test_colour_words_of_named_colours(rgb, word):
+    """Colours with common names (the CSS colour table's values)."""
+    assert load_generator().colour_words(np.array([rgb])) == [word]
+
+
+def test_object_phrases():
+    generator = load_generator()
+    red, blue, orange = (250, 5, 5), (5, 5, 250), (255, 150, 0)
+    cases = [
+        (dict(shape='circle', texture='solid', colour=red,
+              second=blue), 'a red circle'),
+        (dict(shape='bar', texture='stripes', colour=blue,
+              second=red), 'a red and blue striped bar'),
+        (dict(
+            shape='square',
+            texture='checker',
+            colour=red,
+            second=(200, 10, 40)), 'a red checkered square'),
+        (dict(shape='square', texture='solid', colour=orange,
+              second=red), 'an orange square'),
+        (dict(shape='ell'), 'an L shape'),
+        (dict(shape='tee'), 'a T shape'),
+        (dict(shape='arrow'), 'an arrow'),
+    ]
+    for look, expected in cases:
+        captions = generator.video_captions(0, 0, 'move_right', look, 25)
+        assert f'there is {expected} that goes right' in captions
+
+
+def test_caption_colour_is_the_colour_in_the_video(dataset):
+    """The palette word met most often among the object's pixels (those
+    away from the median frame, as in ``object_track``) is one the
+    captions name, in most videos of the moving classes (opaque objects
+    at full size)."""
+    decord = pytest.importorskip('decord')  # x86-64 Linux wheels only
+    generator = load_generator()
+    hits = []
+    for records in load_captions(dataset).values():
+        for record in records:
+            if record['label'] >= 4:  # grow, shrink, appear, disappear
+                continue
+            reader = decord.VideoReader(
+                str(dataset / 'videos' / record['video']))
+            frames = reader.get_batch(list(range(len(reader)))).asnumpy()
+            frames = frames.astype(np.float32)
+            moving = np.abs(frames - np.median(frames, 0)).max(-1) > 40
+            seen = collections.Counter(generator.colour_words(
+                frames[moving])).most_common(1)[0][0]
+            named = names_in(record['captions'][0], generator.COLOUR_WORDS)
+            assert 1 <= len(named) <= 2
+            hits.append(seen in named)
+    assert len(hits) == 12 and sum(hits) >= 10, hits
+
+
+def test_captions_only_writes_the_same_captions(dataset, tmp_path):
+    again = generate(tmp_path / 'captions_only', '--captions-only')
+    written = sorted(
+        str(p.relative_to(again)) for p in again.rglob('*') if p.is_file())
+    assert written == [
+        'captions/test.json', 'captions/train.json', 'captions/val.json',
+        'classnames.txt', 'reversed_pairs.txt'
+    ]
+    for split in SPLIT_NAMES:
+        name = f'captions/{split}.json'
+        assert (again / name).read_bytes() == (dataset / name).read_bytes()
+
+
+def test_per_class_captions_name_the_shape_only(per_class_dataset):
+    generator = load_generator()
+    for records in load_captions(per_class_dataset).values():
+        for record in records:
+            shape = generator.SHAPE_WORDS[generator.CLASS_SHAPES[
+                record['label']]]
+            for caption in record['captions']:
+                assert names_in(caption, [shape.lower()]), caption
+                assert not names_in(caption, generator.COLOUR_WORDS), caption

@@ -37,8 +37,19 @@ Writes ``OUT/videos/<class>/<name>.mp4``, MMAction2 ``VideoDataset`` lists
 ``OUT/classnames.txt`` (one class per line, in label order),
 ``OUT/reversed_pairs.txt`` (each line: a class and its time reversal) and
 the phase labels ``OUT/frame_labels/<split>/<class>/<name>.npy`` (one int64
-per frame, the layout of the CARL / LAV label files). ``--labels-only``
-writes only the phase labels of an existing set (same seed and sizes).
+per frame, the layout of the CARL / LAV label files) and the captions
+``OUT/captions/{train,val,test}.json``: per video of the split's list, in
+its order, ``{"video": "<class>/<name>.mp4", "video_id": "<name>",
+"label": <int>, "captions": [...]}``. The captions (``--num-captions``
+different phrasings, e.g. "a red circle moves to the left") name the
+object, by its shape and the palette word (``COLOUR_ANCHORS``) of its
+colours (only its shape with ``--appearance per-class``, whose colours
+change every frame), and its motion by a word of ``MOTION_KEYWORDS``, a
+word that the time-reversed class never uses: a caption is right only if
+the frame order was read. They come from a random stream of their own, so
+the videos are the same with or without them. ``--labels-only`` and
+``--captions-only`` write only the phase labels or only the captions of an
+existing set (same seed and sizes).
 
 Examples:
     python tools/data/make_synthetic.py --out data/synthetic
@@ -48,10 +59,11 @@ Examples:
         --appearance per-class
 """
 import argparse
+import json
 import math
 import os
 import os.path as osp
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -78,6 +90,105 @@ TIMINGS = ('power', 'varied')
 APPEARANCES = ('per-video', 'per-class')
 TEXTURES = ('solid', 'stripes', 'checker')
 SPLITS = (('train', 0.7), ('val', 0.15), ('test', 0.15))
+
+# The words of the captions. A class's motion is named by one of its
+# keywords and never by another class's; the caption metric
+# (scfa_mm/evaluation/caption_keyword_metric.py, CaptionKeywordMetric)
+# takes this table, in label order, as its ``keywords``.
+MOTION_KEYWORDS = {
+    'move_right': ['right'],
+    'move_left': ['left'],
+    'move_down': ['down'],
+    'move_up': ['up'],
+    'grow': ['grows', 'bigger', 'larger'],
+    'shrink': ['shrinks', 'smaller'],
+    'appear': ['appears', 'fades in'],
+    'disappear': ['disappears', 'fades out'],
+    'rotate_clockwise': ['clockwise'],
+    'rotate_counterclockwise': ['counterclockwise', 'anticlockwise'],
+}
+# Every phrase holds a keyword of its class and none of another class's,
+# so that each caption names the motion (tests/tools/test_synthetic.py).
+MOTION_PHRASES = {
+    'move_right': [
+        'moves to the right', 'moves right', 'slides to the right',
+        'travels to the right', 'goes right'
+    ],
+    'move_left': [
+        'moves to the left', 'moves left', 'slides to the left',
+        'travels to the left', 'goes left'
+    ],
+    'move_down':
+    ['moves down', 'slides down', 'goes down', 'travels down', 'falls down'],
+    'move_up': ['moves up', 'slides up', 'goes up', 'travels up', 'rises up'],
+    'grow': [
+        'grows', 'gets bigger', 'grows larger', 'becomes larger',
+        'grows in size'
+    ],
+    'shrink': [
+        'shrinks', 'gets smaller', 'becomes smaller', 'shrinks in size',
+        'turns smaller'
+    ],
+    'appear': [
+        'appears', 'fades in', 'slowly appears', 'gradually fades in',
+        'appears out of nowhere'
+    ],
+    'disappear': [
+        'disappears', 'fades out', 'slowly disappears', 'gradually fades out',
+        'disappears from view'
+    ],
+    'rotate_clockwise': [
+        'rotates clockwise', 'spins clockwise', 'turns clockwise',
+        'rotates in a clockwise direction', 'spins around clockwise'
+    ],
+    'rotate_counterclockwise': [
+        'rotates counterclockwise', 'spins counterclockwise',
+        'turns counterclockwise', 'rotates anticlockwise',
+        'spins around counterclockwise'
+    ],
+}
+CAPTION_TEMPLATES = ('{a} {object} {motion}', 'the {object} {motion}',
+                     'there is {a} {object} that {motion}',
+                     'in this video {a} {object} {motion}',
+                     'we see {a} {object} that {motion}')
+SHAPE_WORDS = {
+    'square': 'square',
+    'circle': 'circle',
+    'triangle': 'triangle',
+    'bar': 'bar',
+    'cross': 'cross',
+    'ring': 'ring',
+    'ell': 'L shape',
+    'half_disc': 'half circle',
+    'tee': 'T shape',
+    'arrow': 'arrow',
+}
+TEXTURE_WORDS = {'solid': '', 'stripes': 'striped', 'checker': 'checkered'}
+# (word, RGB): a colour is named by its nearest anchor in CIELAB (closer to
+# perceived difference than RGB). Dark and pale second anchors keep e.g.
+# navy "blue" rather than "purple" and tan "brown" rather than "gray".
+COLOUR_ANCHORS = (
+    ('red', (220, 30, 30)),
+    ('orange', (255, 140, 0)),
+    ('yellow', (245, 225, 40)),
+    ('green', (40, 170, 50)),
+    ('green', (20, 90, 30)),
+    ('blue', (30, 70, 220)),
+    ('blue', (20, 30, 120)),
+    ('blue', (70, 120, 180)),
+    ('purple', (130, 50, 180)),
+    ('pink', (250, 150, 200)),
+    ('brown', (140, 85, 35)),
+    ('brown', (180, 135, 90)),
+    ('black', (15, 15, 15)),
+    ('white', (245, 245, 245)),
+    ('gray', (128, 128, 128)),
+    ('gray', (75, 75, 75)),
+    ('cyan', (40, 210, 230)),
+    ('cyan', (0, 128, 128)),
+    ('magenta', (230, 30, 200)),
+)
+COLOUR_WORDS = tuple(dict.fromkeys(word for word, _ in COLOUR_ANCHORS))
 
 
 def class_names(num_classes: int) -> List[str]:
@@ -158,11 +269,15 @@ def draw_shape(mask: np.ndarray, shape: str, centre: float,
         raise ValueError(f'unknown shape {shape!r}; known: {CLASS_SHAPES}')
 
 
-def make_sprite(rng: np.random.Generator, size: int) -> np.ndarray:
+def make_sprite(rng: np.random.Generator,
+                size: int) -> Tuple[np.ndarray, Dict]:
     """An RGBA object of ``size`` pixels with a marker that shows rotation.
 
     Returns:
-        np.ndarray: ``(size, size, 4)`` float32, alpha in [0, 1].
+        tuple[np.ndarray, dict]: The object ``(size, size, 4)`` float32,
+        alpha in [0, 1], and what it looks like (for the captions):
+        ``shape`` (of ``SHAPES``), ``texture`` (of ``TEXTURES``),
+        ``colour`` and the texture's ``second`` colour (RGB, 3 floats).
     """
     mask = np.zeros((size, size), np.float32)
     shape = SHAPES[rng.integers(len(SHAPES))]
@@ -183,7 +298,12 @@ def make_sprite(rng: np.random.Generator, size: int) -> np.ndarray:
     cv2.circle(rgb, (int(c + r * 0.5), int(c)), max(1, size // 6),
                (255 - colour).tolist(), -1)
     cv2.circle(mask, (int(c + r * 0.5), int(c)), max(1, size // 6), 1, -1)
-    return np.dstack([rgb, mask])
+    look = dict(
+        shape=shape,
+        texture=texture,
+        colour=colour.tolist(),
+        second=second.tolist())
+    return np.dstack([rgb, mask]), look
 
 
 def class_sprite(shape: str, size: int) -> np.ndarray:
@@ -260,17 +380,19 @@ def varied_progress(rng: np.random.Generator, times: np.ndarray) -> np.ndarray:
     return np.interp(times, knot_times, knot_progress)
 
 
-def render_forward(rng: np.random.Generator,
-                   motion: str,
-                   num_frames: int,
-                   width: int,
-                   height: int,
-                   timing: str = 'power',
-                   shape: Optional[str] = None,
-                   render: bool = True) -> Tuple[List[np.ndarray], np.ndarray]:
+def render_forward(
+        rng: np.random.Generator,
+        motion: str,
+        num_frames: int,
+        width: int,
+        height: int,
+        timing: str = 'power',
+        shape: Optional[str] = None,
+        render: bool = True) -> Tuple[List[np.ndarray], np.ndarray, Dict]:
     """Frames of the forward class ``motion`` (the first of its pair; the
-    second class is these frames reversed) and the progress ``(T, )`` of
-    the motion at every frame.
+    second class is these frames reversed), the progress ``(T, )`` of the
+    motion at every frame and the object's look (:func:`make_sprite`'s;
+    only its ``shape`` when ``shape`` is given).
 
     Args:
         timing (str): ``'power'`` (progress = time ** gamma) or
@@ -278,15 +400,18 @@ def render_forward(rng: np.random.Generator,
         shape (str, optional): The object of ``--appearance per-class``
             (plain background, colours drawn again every frame). None: a
             random object on a cluttered background, the default.
-        render (bool): False: no frames, only the progress (which the
-            frames' own random draws, made after it, do not change).
+        render (bool): False: no frames, only the progress and the look
+            (which the frames' own random draws, made after them, do not
+            change).
     """
     if shape is None:
         background = make_background(rng, width, height)
     short = min(width, height)
     sprite_size = int(short * rng.uniform(0.45, 0.65))
-    sprite = make_sprite(rng, sprite_size) if shape is None else \
-        class_sprite(shape, sprite_size)
+    if shape is None:
+        sprite, look = make_sprite(rng, sprite_size)
+    else:
+        sprite, look = class_sprite(shape, sprite_size), dict(shape=shape)
     scale = 1.0
     x, y = rng.uniform(0.3, 0.7) * width, rng.uniform(0.3, 0.7) * height
     angle = rng.uniform(0, 360)
@@ -327,15 +452,15 @@ def render_forward(rng: np.random.Generator,
               lerp.get('scale', scale), lerp.get('angle', angle), opacity)
         frame += rng.normal(0, 3, frame.shape).astype(np.float32)
         frames.append(np.clip(frame, 0, 255).astype(np.uint8))
-    return frames, np.array(progresses)
+    return frames, np.array(progresses), look
 
 
 def make_video(
-    task: Tuple[int, int, int, str, str, int, int, bool, str,
-                str]) -> np.ndarray:
-    """Write one video (unless ``labels_only``); returns its phase labels
-    ``(T, )``."""
-    (seed, index, label, path, _, min_frames, max_frames, labels_only, timing,
+    task: Tuple[int, int, int, str, str, int, int, bool, str, str]
+) -> Tuple[np.ndarray, Dict]:
+    """Write one video (unless ``no_video``); returns its phase labels
+    ``(T, )`` and its object's look (:func:`render_forward`)."""
+    (seed, index, label, path, _, min_frames, max_frames, no_video, timing,
      appearance) = task
     rng = np.random.default_rng([seed, index])
     width, height = RESOLUTIONS[rng.integers(len(RESOLUTIONS))]
@@ -343,14 +468,14 @@ def make_video(
         round(
             math.exp(rng.uniform(math.log(min_frames), math.log(max_frames)))))
     shape = CLASS_SHAPES[label] if appearance == 'per-class' else None
-    frames, progress = render_forward(rng, CLASS_PAIRS[label // 2][0],
-                                      num_frames, width, height, timing, shape,
-                                      not labels_only)
+    frames, progress, look = render_forward(rng, CLASS_PAIRS[label // 2][0],
+                                            num_frames, width, height, timing,
+                                            shape, not no_video)
     if label % 2:  # the time reversal: its own progress runs the other way
         frames, progress = frames[::-1], 1 - progress[::-1]
     fps = int(rng.integers(15, 31))
-    if labels_only:
-        return phase_labels(progress)
+    if no_video:
+        return phase_labels(progress), look
     writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), fps,
                              (width, height))
     for frame in frames:
@@ -358,7 +483,77 @@ def make_video(
     writer.release()
     if not osp.isfile(path) or osp.getsize(path) == 0:
         raise RuntimeError(f'OpenCV could not write {path}')
-    return phase_labels(progress)
+    return phase_labels(progress), look
+
+
+def colour_words(colours: np.ndarray) -> List[str]:
+    """The caption word of each RGB colour: its nearest ``COLOUR_ANCHORS``
+    entry in CIELAB.
+
+    Args:
+        colours (np.ndarray): ``(N, 3)`` RGB in [0, 255].
+
+    Returns:
+        list[str]: ``N`` words of ``COLOUR_WORDS``.
+    """
+    colours = np.asarray(colours, np.float32).reshape(1, -1, 3) / 255
+    anchors = np.float32([[rgb for _, rgb in COLOUR_ANCHORS]]) / 255
+    lab = cv2.cvtColor(colours, cv2.COLOR_RGB2Lab)[0]
+    anchors = cv2.cvtColor(anchors, cv2.COLOR_RGB2Lab)[0]
+    nearest = np.linalg.norm(lab[:, None] - anchors[None], axis=-1).argmin(1)
+    return [COLOUR_ANCHORS[i][0] for i in nearest]
+
+
+def object_phrase(look: Dict) -> str:
+    """The object of a caption: colour word(s), texture, shape.
+
+    A textured object names both colours, in ``COLOUR_WORDS`` order: its
+    stripes or checks show as much of one as of the other, so neither is
+    the main one ("red and blue striped square").
+    Without ``colour`` (``--appearance per-class``) only the shape.
+    """
+    words = [SHAPE_WORDS[look['shape']]]
+    if 'colour' in look:
+        texture = TEXTURE_WORDS[look['texture']]
+        if texture:
+            words.insert(0, texture)
+            named = set(colour_words([look['colour'], look['second']]))
+        else:
+            named = set(colour_words([look['colour']]))
+        words.insert(0, ' and '.join(w for w in COLOUR_WORDS if w in named))
+    return ' '.join(words)
+
+
+def indefinite_article(phrase: str) -> str:
+    """'a' or 'an' before ``phrase`` (by its sound: "an L shape")."""
+    first = phrase.split()[0].lower()
+    vowel_sound = first[0] in 'aeiou' or (len(first) == 1
+                                          and first in 'fhlmnrsx')
+    return 'an' if vowel_sound else 'a'
+
+
+def num_phrasings(names: Sequence[str]) -> int:
+    """How many different captions the classes ``names`` all have."""
+    return len(CAPTION_TEMPLATES) * min(
+        len(MOTION_PHRASES[name]) for name in names)
+
+
+def video_captions(seed: int, index: int, name: str, look: Dict,
+                   count: int) -> List[str]:
+    """``count`` different captions of a video of class ``name``, drawn
+    from their own stream (``[seed, index, 2]``; the video's is
+    ``[seed, index]``)."""
+    rng = np.random.default_rng([seed, index, 2])
+    motions = MOTION_PHRASES[name]
+    thing = object_phrase(look)
+    picks = rng.choice(
+        len(CAPTION_TEMPLATES) * len(motions), count, replace=False)
+    return [
+        CAPTION_TEMPLATES[pick // len(motions)].format(
+            a=indefinite_article(thing),
+            object=thing,
+            motion=motions[pick % len(motions)]) for pick in picks
+    ]
 
 
 def boundary_times(phases: List[np.ndarray],
@@ -421,10 +616,24 @@ def parse_args() -> argparse.Namespace:
         help='per-class: the class decides the shape; colours change every '
         'frame (see the module docstring)')
     parser.add_argument(
+        '--num-captions',
+        type=int,
+        default=5,
+        help='different captions per video')
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument(
         '--labels-only',
         action='store_true',
         help='write only the phase labels of an existing set')
+    only.add_argument(
+        '--captions-only',
+        action='store_true',
+        help='write only the captions of an existing set')
     args = parser.parse_args()
+    most = num_phrasings(class_names(args.num_classes))
+    if not 1 <= args.num_captions <= most:
+        parser.error(f'--num-captions must be in [1, {most}], got '
+                     f'{args.num_captions}')
     if args.num_videos < 3 * args.num_classes:
         parser.error(f'--num-videos must be at least 3 per class '
                      f'({3 * args.num_classes}), got {args.num_videos}')
@@ -443,26 +652,43 @@ def main() -> None:
         relpath = f'{names[label]}/{names[label]}_{index:05d}.mp4'
         path = osp.join(args.out, 'videos', relpath)
         os.makedirs(osp.dirname(path), exist_ok=True)
-        tasks.append(
-            (args.seed, index, int(label), path, relpath, args.min_frames,
-             args.max_frames, args.labels_only, args.timing, args.appearance))
+        tasks.append((args.seed, index, int(label), path, relpath,
+                      args.min_frames, args.max_frames, args.labels_only
+                      or args.captions_only, args.timing, args.appearance))
         relpaths.append(relpath)
-    what = 'phase labels' if args.labels_only else 'videos'
+    what = 'phase labels' if args.labels_only else \
+        'captions' if args.captions_only else 'videos'
     print(f'writing the {what} of {args.num_videos} videos of '
           f'{args.num_classes} classes to {args.out}')
     if args.workers > 1:
-        phases = track_parallel_progress(make_video, tasks, args.workers)
+        results = track_parallel_progress(make_video, tasks, args.workers)
     else:
         from mmengine.utils import track_progress
-        phases = track_progress(make_video, tasks)
+        results = track_progress(make_video, tasks)
+    phases = [labels_of_video for labels_of_video, _ in results]
     lengths = [len(p) for p in phases]
     for split, indices in split_indices(labels, args.seed).items():
-        for i in indices:
-            label_path = osp.join(args.out, 'frame_labels', split,
-                                  osp.splitext(relpaths[i])[0] + '.npy')
-            os.makedirs(osp.dirname(label_path), exist_ok=True)
-            np.save(label_path, phases[i])
+        if not args.captions_only:
+            for i in indices:
+                label_path = osp.join(args.out, 'frame_labels', split,
+                                      osp.splitext(relpaths[i])[0] + '.npy')
+                os.makedirs(osp.dirname(label_path), exist_ok=True)
+                np.save(label_path, phases[i])
         if args.labels_only:
+            continue
+        records = [
+            dict(
+                video=relpaths[i],
+                video_id=osp.splitext(osp.basename(relpaths[i]))[0],
+                label=int(labels[i]),
+                captions=video_captions(args.seed, i, names[labels[i]],
+                                        results[i][1], args.num_captions))
+            for i in indices
+        ]
+        os.makedirs(osp.join(args.out, 'captions'), exist_ok=True)
+        with open(osp.join(args.out, 'captions', f'{split}.json'), 'w') as f:
+            json.dump(records, f, indent=1)
+        if args.captions_only:
             continue
         with open(osp.join(args.out, f'{split}.txt'), 'w') as f:
             f.writelines(f'{relpaths[i]} {labels[i]}\n' for i in indices)
