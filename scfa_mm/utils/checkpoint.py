@@ -277,6 +277,10 @@ def check_checkpoint_fits(model: torch.nn.Module, checkpoint: Dict,
             continue  # normalisation constants, set by the config
         if key not in state_dict:
             problems.append(f'{key} is missing')
+        elif not torch.is_tensor(value):
+            # a module's extra state (e.g. a captioner's vocabulary): the
+            # module checks it when it is loaded
+            continue
         elif tuple(state_dict[key].shape) != tuple(value.shape):
             problems.append(f'{key} has shape {tuple(state_dict[key].shape)}'
                             f' in the checkpoint, {tuple(value.shape)} in '

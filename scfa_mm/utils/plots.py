@@ -317,3 +317,39 @@ def annotate_grid(grid: np.ndarray,
         _draw_text(strip, title, scale, 3, (0, ) * out.shape[2])
         out = np.concatenate([strip, out])
     return out
+
+
+def add_caption_strip(image: np.ndarray,
+                      caption: str,
+                      scale: Optional[float] = None) -> np.ndarray:
+    """``image`` with ``caption`` written on a white strip under it, in
+    as many lines as the width needs.
+
+    Args:
+        image (np.ndarray): ``(H, W, C)`` uint8.
+        caption (str): The text; words are never split.
+        scale (float, optional): OpenCV font scale; default from the width
+            (0.45 at 224 pixels, at least 0.3).
+
+    Returns:
+        np.ndarray: ``(H + strip, W, C)`` uint8; the first ``H`` rows are
+        ``image``.
+    """
+    height, width = image.shape[:2]
+    scale = scale or max(0.3, 0.45 * width / 224)
+    lines, line = [], ''
+    for word in caption.split() or ['']:
+        wider = f'{line} {word}'.strip()
+        if line and _text_size(wider, scale)[0] > width - 6:
+            lines.append(line)
+            line = word
+        else:
+            line = wider
+    lines.append(line)
+    line_h = _text_size('Ag', scale)[1] + 6
+    strip = np.full((line_h * len(lines) + 4, width, image.shape[2]), 255,
+                    np.uint8)
+    for index, text in enumerate(lines):
+        part = strip[index * line_h:(index + 1) * line_h]
+        _draw_text(part, text, scale, 3, (0, ) * image.shape[2])
+    return np.concatenate([np.ascontiguousarray(image, np.uint8), strip])
