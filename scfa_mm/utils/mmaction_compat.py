@@ -8,15 +8,19 @@ stand-in modules are put in ``sys.modules`` whose ``DRN`` raises a clear
 error if anyone builds it. Every other import error is left untouched.
 
 mmaction2 1.2.0 also imports its multi-modal models (VindLU) whenever
-``transformers >= 4.28`` is installed, and they import names that
-transformers 5 no longer has (``apply_chunking_to_forward`` from
-``transformers.modeling_utils``), so the model zoo fails to import beside
-transformers 5. There the multi-modal models are registered as
-MMAction2's own placeholders, which raise a clear error when built.
+``transformers >= 4.28`` is installed, and so does mmpretrain 1.2.0 (BLIP
+and others) when pycocotools is installed too; they import names that
+transformers 4.57 and 5 no longer have (``apply_chunking_to_forward`` from
+``transformers.modeling_utils``), so the model zoos fail to import beside
+them. VindLU also imports timm, which the plugin does not install
+(MMPretrain's BLIP, which configs/blip/ uses, needs transformers alone).
+There the multi-modal models are registered as the packages' own
+placeholders, which raise a clear error when built.
 """
 import importlib.metadata
 import importlib.util
 import os.path as osp
+import re
 import sys
 import types
 from typing import Optional
@@ -63,30 +67,45 @@ def patch_missing_drn() -> bool:
     return True
 
 
-def multimodal_incompatible(transformers_version: Optional[str]) -> bool:
-    """Whether mmaction2 1.2.0's VindLU fails to import beside this
-    transformers version (None: not installed); it was written for 4.x."""
+def multimodal_incompatible(transformers_version: Optional[str],
+                            timm_installed: bool = True) -> bool:
+    """Whether the multi-modal models of mmaction2 1.2.0 (VindLU) and
+    mmpretrain 1.2.0 (BLIP and others) fail to import beside this
+    transformers version (None: not installed): they were written for 4.x,
+    and 4.57 already lacks names they import. VindLU also imports timm,
+    which BLIP does not need (``timm_installed``)."""
     if transformers_version is None:
         return False
-    major = transformers_version.split('.')[0]
-    return major.isdigit() and int(major) >= 5
+    if not timm_installed:
+        return True
+    release = re.match(r'(\d+)\.(\d+)', transformers_version)
+    return release is not None and \
+        (int(release[1]), int(release[2])) >= (4, 57)
 
 
 def patch_incompatible_multimodal() -> bool:
-    """Register placeholders instead of importing VindLU when the installed
-    transformers is one it cannot import with. Must run before
-    ``mmaction.models`` is imported.
+    """Register placeholders instead of importing the multi-modal models
+    that cannot import beside the installed transformers: MMAction2's
+    (also when timm is missing) and MMPretrain's. Must run before
+    ``mmaction.models`` and ``mmpretrain.models`` are imported.
 
     Returns:
-        bool: True if the multi-modal models were replaced by placeholders.
+        bool: True if any multi-modal models were replaced by placeholders.
     """
     try:
         version = importlib.metadata.version('transformers')
     except importlib.metadata.PackageNotFoundError:
         version = None
-    if 'mmaction.models' in sys.modules \
-            or not multimodal_incompatible(version):
-        return False
-    from mmaction.utils import dependency
-    dependency.WITH_MULTIMODAL = False
-    return True
+    timm_installed = importlib.util.find_spec('timm') is not None
+    patched = False
+    if 'mmaction.models' not in sys.modules \
+            and multimodal_incompatible(version, timm_installed):
+        from mmaction.utils import dependency
+        dependency.WITH_MULTIMODAL = False
+        patched = True
+    if 'mmpretrain.models' not in sys.modules \
+            and multimodal_incompatible(version):
+        from mmpretrain.utils import dependency
+        dependency.WITH_MULTIMODAL = False
+        patched = True
+    return patched

@@ -106,6 +106,11 @@ def test_mmaction_models_import_beside_transformers_5(tmp_path):
             MODELS.build(dict(type='VindLURetrieval'))
         except ImportError as error:
             print('placeholder:', error)
+        import mmpretrain.models
+        try:
+            MODELS.build(dict(type='mmpretrain.BlipCaption'))
+        except ImportError as error:
+            print('placeholder:', error)
         """)
     done = subprocess.run([sys.executable, '-c', script],
                           env=dict(os.environ, PYTHONPATH=str(tmp_path)),
@@ -115,6 +120,13 @@ def test_mmaction_models_import_beside_transformers_5(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert 'placeholder: VindLURetrieval requires extra multi-modal' \
         in done.stdout
+    # MMPretrain's placeholder (its message names another model)
+    assert 'requires extra multi-modal dependencies, please install it by ' \
+        '`pip install "mmpretrain[multimodal]"`' in done.stdout
     assert mmaction_compat.multimodal_incompatible('5.0.0')
     assert not mmaction_compat.multimodal_incompatible('4.46.3')
+    assert mmaction_compat.multimodal_incompatible('4.57.6')
     assert not mmaction_compat.multimodal_incompatible(None)
+    # VindLU imports timm as well; BLIP (MMPretrain) does not
+    assert mmaction_compat.multimodal_incompatible('4.46.3', False)
+    assert not mmaction_compat.multimodal_incompatible(None, False)

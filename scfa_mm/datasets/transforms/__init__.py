@@ -1,3 +1,4 @@
+from .caption_packing import GridAsImage, SampleCaption
 from .carl_sampling import CARLSampleFrames
 from .clip_augment import (ClipColorJitter, ClipGaussianBlur,
                            ClipRandomGrayscale, ClipRandomSolarize)
@@ -14,6 +15,7 @@ __all__ = [
     'BaseMultiViewSampler', 'CARLSampleFrames', 'CVRLSampleFrames',
     'LoadFramePhaseLabels', 'CheckedDecordInit', 'ClipColorJitter',
     'ClipGaussianBlur', 'ClipRandomGrayscale', 'ClipRandomSolarize',
-    'FramePackInit', 'GridAggregate', 'PerView', 'PerViewOnDevice',
-    'TemporalMultiView', 'UniqueFrameReader', 'VideoInit'
+    'FramePackInit', 'GridAggregate', 'GridAsImage', 'PerView',
+    'PerViewOnDevice', 'SampleCaption', 'TemporalMultiView',
+    'UniqueFrameReader', 'VideoInit'
 ]
