@@ -47,7 +47,9 @@ def build_model_to_evaluate(model_cfg: dict,
     model.init_weights()
     if checkpoint is not None:
         use_checkpoint_loader()
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        # to the current logger, not stdout (a tool may print results there)
+        load_checkpoint(
+            model, checkpoint, map_location='cpu', logger='current')
     return model.eval()
 
 
