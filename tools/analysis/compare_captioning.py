@@ -9,9 +9,12 @@ tools/test.py on the test split. The table (BLEU-4, ROUGE-L, CIDEr,
 METEOR, the share of captions naming the right motion, per time-reversed
 pair too, and training time; mean ± standard deviation over the seeds) is
 written between the markers of ``--out`` after every run; the text around
-them is kept. Example captions of the first seed's models, with the grids,
-go to ``--examples-dir`` and a second marked block. Runs with results are
-not repeated, so the comparison can be stopped and continued.
+them is kept. A third row needs no training: every test video gets the
+most frequent training caption, the score of a captioner that ignores its
+input (its motion word is right for one class in eight). Example
+captions of the first seed's models, with the grids, go to
+``--examples-dir`` and a second marked block. Runs with results are not
+repeated, so the comparison can be stopped and continued.
 
 Example:
     python tools/data/make_synthetic.py --out data/synthetic
@@ -21,14 +24,16 @@ import argparse
 import json
 import os
 import os.path as osp
-from typing import Dict, List
+from collections import Counter
+from typing import Dict, List, Tuple
 
 # first: registers the plugin, and makes mmengine's first import with the
 # pinned stack's known warnings quieted (so it must precede mmengine's)
 import scfa_mm  # isort: skip  # noqa: F401
 import mmcv
+from mmengine.config import Config
 from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
+from mmengine.registry import METRICS, init_default_scope
 
 from scfa_mm.utils.experiments import train_and_test, write_run_config
 from scfa_mm.utils.markdown import (markdown_table, mean_std,
@@ -85,6 +90,32 @@ def comparison_table(rows: List[Dict]) -> str:
         ] + [pair_column(a, b)
              for a, b in PAIRS] + [column('train_minutes', False)])
     return markdown_table(header, lines)
+
+
+def constant_caption_control(data_root: str,
+                             config: str) -> Tuple[str, Dict[str, float]]:
+    """The most frequent training caption (ties: the first in alphabetical
+    order) and its scores as the caption of every test video, by the test
+    evaluators of ``config``."""
+    with open(osp.join(data_root, 'captions', 'train.json')) as f:
+        counts = Counter(
+            caption for record in json.load(f)
+            for caption in record['captions'])
+    caption = min(counts, key=lambda text: (-counts[text], text))
+    with open(osp.join(data_root, 'captions', 'test.json')) as f:
+        samples = [
+            dict(
+                video_id=record['video_id'],
+                gt_captions=record['captions'],
+                gt_label=record['label'],
+                pred_caption=caption) for record in json.load(f)
+        ]
+    metrics = {}
+    for metric_cfg in Config.fromfile(config).test_evaluator:
+        metric = METRICS.build(metric_cfg)
+        metric.process(None, samples)
+        metrics.update(metric.evaluate(len(samples)))
+    return caption, metrics
 
 
 def example_videos(test_file: str) -> List[Dict]:
@@ -149,7 +180,27 @@ def main() -> None:
             'data/synthetic/captions is missing: run python tools/data/'
             'make_synthetic.py --out data/synthetic (or --captions-only '
             'for an existing set) first')
+    caption, control = constant_caption_control(
+        data_root, osp.join(REPO_ROOT, VARIANTS[0][1]))
+    control_row = dict(
+        name=f'Control: one caption for every video ("{caption}", the most '
+        'frequent in training)',
+        seeds=['-'],
+        runs=[control])
     results = {index: [] for index in range(len(VARIANTS))}
+
+    def publish(results: Dict[int, list]) -> None:
+        rows = [
+            dict(
+                name=VARIANTS[i][0],
+                seeds=[s for s, _ in runs],
+                runs=[r for _, r in runs])
+            for i, runs in results.items() if runs
+        ] + [control_row]
+        table = comparison_table(rows)
+        write_between_markers(osp.join(REPO_ROOT, args.out), table)
+        print(f'\n{table}\n\nwritten to {args.out}', flush=True)
+
     # seeds outermost: both variants have as many runs at any time
     for seed in args.seeds:
         for index, (name, config) in enumerate(VARIANTS):
@@ -167,16 +218,8 @@ def main() -> None:
                 os.replace(result_file + '.partial', result_file)
             with open(result_file) as f:
                 results[index].append((seed, json.load(f)))
-            rows = [
-                dict(
-                    name=VARIANTS[i][0],
-                    seeds=[s for s, _ in runs],
-                    runs=[r for _, r in runs]) for i, runs in results.items()
-                if runs
-            ]
-            table = comparison_table(rows)
-            write_between_markers(osp.join(REPO_ROOT, args.out), table)
-            print(f'\n{table}\n\nwritten to {args.out}', flush=True)
+            publish(results)
+    publish(results)
     first = args.seeds[0]
     checkpoints = [
         osp.join(args.work_dir, f'variant_{i}_seed_{first}', 'epoch_20.pth')
