@@ -4,7 +4,7 @@ import os.path as osp
 
 import pytest
 import torch
-from mmaction.registry import MODELS
+from mmaction.registry import METRICS, MODELS
 from mmaction.structures import ActionDataSample
 from mmengine import Config
 from mmengine.optim import OptimWrapper
@@ -18,7 +18,6 @@ CONFIGS = sorted(
     path for path in glob.glob(
         osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
     if '_base_' not in path.split(osp.sep))
-
 
 # MMPretrain's BLIP at full size needs its tokenizer's files, which a user
 # brings: tests/models/test_blip_grid_caption.py builds it small instead
@@ -110,15 +109,21 @@ def test_synthetic_configs_share_the_set_of_make_synthetic(path):
         expected = f'/captions/{split}.json' if captions else f'/{split}.txt'
         assert ann_file.endswith(expected), ann_file
     if captions:  # the motion words of the generator's captions
-        keywords = [
-            m.keywords for m in cfg.test_evaluator
-            if m.type == 'CaptionKeywordMetric'
-        ]
-        assert keywords == [{
-            name: make_synthetic.MOTION_KEYWORDS[name]
-            for name in names
-        }]
-        assert list(keywords[0]) == names  # label order
+        for evaluator in ('val_evaluator', 'test_evaluator'):
+            [metric] = [
+                m for m in cfg[evaluator] if m.type == 'CaptionKeywordMetric'
+            ]
+            assert metric.keywords == {
+                name: make_synthetic.MOTION_KEYWORDS[name]
+                for name in names
+            }
+            # in label order also as tools/train.py dumps the config
+            dumped = Config.fromstring(cfg.pretty_text, '.py')[evaluator]
+            built = METRICS.build(
+                [m for m in dumped if m.type == 'CaptionKeywordMetric'][0])
+            for label, name in enumerate(names):
+                keyword = make_synthetic.MOTION_KEYWORDS[name][0]
+                assert built.named_classes(f'it {keyword}') == {label}
         return
     metrics = [m for m in cfg.test_evaluator if m.type == 'ReversedPairMetric']
     if 'carl' in path.split(osp.sep):  # frame-level metrics, no top-1

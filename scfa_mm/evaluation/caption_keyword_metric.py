@@ -39,10 +39,13 @@ class CaptionKeywordMetric(BaseMetric):
 
     Args:
         keywords (Sequence[Sequence[str]] | Mapping[str, Sequence[str]]):
-            Per class index, its keywords. A mapping (class name -> its
-            keywords, in label order) also gives the class names.
-        class_names (Sequence[str], optional): Names for the per-class
-            keys; by default a mapping's keys, else none.
+            Per class index, its keywords; or a mapping from class name to
+            its keywords, with ``class_names``.
+        class_names (Sequence[str], optional): The class names in label
+            order: they name the per-class keys, and they order a mapping
+            of ``keywords``, which needs them (a mapping's own order is no
+            label order: MMEngine sorts a config's dict keys when it dumps
+            the config, as ``tools/train.py`` does into the work dir).
         collect_device (str): See :class:`BaseMetric`. Defaults to 'cpu'.
         prefix (str, optional): See :class:`BaseMetric`.
     """
@@ -58,8 +61,17 @@ class CaptionKeywordMetric(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         if isinstance(keywords, Mapping):
             if class_names is None:
-                class_names = list(keywords)
-            keywords = list(keywords.values())
+                raise ValueError(
+                    'CaptionKeywordMetric: keywords given by class name '
+                    f'({sorted(keywords)}) need class_names, the classes in '
+                    'label order (a dict keeps no order through a dumped '
+                    'config)')
+            if sorted(keywords) != sorted(class_names):
+                raise ValueError(
+                    f'CaptionKeywordMetric: the classes of keywords '
+                    f'({sorted(keywords)}) are not class_names '
+                    f'({sorted(class_names)})')
+            keywords = [keywords[name] for name in class_names]
         if isinstance(keywords, str) or not len(keywords):
             raise ValueError(f'CaptionKeywordMetric: keywords must be a '
                              f'non-empty list of keyword lists, one per '

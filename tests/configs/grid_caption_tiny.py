@@ -58,7 +58,8 @@ test_evaluator = [
     dict(type='VideoCaptionMetric', meteor=False),
     dict(
         type='CaptionKeywordMetric',
-        keywords=dict(right=['right'], left=['left']))
+        keywords=dict(right=['right'], left=['left']),
+        class_names=['right', 'left'])
 ]
 val_evaluator = test_evaluator
 

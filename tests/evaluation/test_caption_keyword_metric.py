@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 from mmaction.registry import METRICS
+from mmengine import Config
 
 from scfa_mm.evaluation.caption_keyword_metric import CaptionKeywordMetric
 
@@ -103,11 +104,19 @@ def test_a_keyword_inside_a_longer_one_of_another_class():
     assert result['caption/keyword_acc'] == 0.5
 
 
-def test_mapping_gives_names_and_registry_builds_it():
-    metric = METRICS.build(
+def test_a_mapping_is_ordered_by_class_names_through_a_dumped_config(tmp_path):
+    # 'move_right' sorts after 'move_left': a dumped config reorders the
+    # dict, the labels come from class_names
+    cfg = Config(
         dict(
-            type='CaptionKeywordMetric',
-            keywords=dict(move_right=['right'], move_left=['left'])))
+            metric=dict(
+                type='CaptionKeywordMetric',
+                keywords=dict(move_right=['right'], move_left=['left']),
+                class_names=['move_right', 'move_left'])))
+    cfg.dump(str(tmp_path / 'config.py'))
+    dumped = Config.fromfile(str(tmp_path / 'config.py'))
+    assert list(dumped.metric.keywords) == ['move_left', 'move_right']
+    metric = METRICS.build(dumped.metric)
     result = evaluate(metric, ['goes left', 'goes left', 'a bar'], [1, 0, 0])
     assert result == {
         'caption/keyword_acc': pytest.approx(1 / 3),
@@ -115,6 +124,17 @@ def test_mapping_gives_names_and_registry_builds_it():
         'caption/keyword_acc/move_right': 0.0,
         'caption/keyword_acc/move_left': 1.0
     }
+
+
+def test_a_mapping_needs_its_class_names():
+    keywords = dict(move_right=['right'], move_left=['left'])
+    with pytest.raises(ValueError, match='need class_names'):
+        CaptionKeywordMetric(keywords)
+    with pytest.raises(
+            ValueError,
+            match=r"\(\['move_left', 'move_right'\]\) "
+            r"are not class_names \(\['left', 'right'\]\)"):
+        CaptionKeywordMetric(keywords, class_names=['right', 'left'])
 
 
 def test_label_as_an_int_and_no_samples():

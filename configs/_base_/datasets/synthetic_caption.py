@@ -48,8 +48,9 @@ test_dataloader = dict(
         ann_file=f'{caption_dir}/test.json',
         pipeline=test_pipeline))
 
-# The motion words of make_synthetic.py (MOTION_KEYWORDS), in label order:
-# a caption has the right one when it names its class's and no other's.
+# The motion words of make_synthetic.py (MOTION_KEYWORDS): a caption has the
+# right one when it names its class's and no other's. class_names gives the
+# label order (a dumped config sorts the dict's keys).
 motion_keywords = dict(
     move_right=['right'],
     move_left=['left'],
@@ -63,9 +64,15 @@ motion_keywords = dict(
 # word; METEOR (a Java program taking ~20 s to start) at test only
 val_evaluator = [
     dict(type='VideoCaptionMetric', meteor=False),
-    dict(type='CaptionKeywordMetric', keywords=motion_keywords)
+    dict(
+        type='CaptionKeywordMetric',
+        keywords=motion_keywords,
+        class_names={{_base_.class_names}})
 ]
 test_evaluator = [
     dict(type='VideoCaptionMetric'),
-    dict(type='CaptionKeywordMetric', keywords=motion_keywords)
+    dict(
+        type='CaptionKeywordMetric',
+        keywords=motion_keywords,
+        class_names={{_base_.class_names}})
 ]
