@@ -43,7 +43,8 @@ class AtomicCheckpointHook(CheckpointHook):
       written as MMEngine writes them);
     - removes the checkpoints past ``max_keep_ckpts`` only after the new one
       and ``last_checkpoint`` are written;
-    - removes the ``*.partial`` files a killed run left, before training.
+    - removes the ``*.pth.partial`` files a killed run left, before
+      training (and no other ``.partial`` file).
 
     :class:`~scfa_mm.engine.CheckedRunner` builds it in place of a
     ``CheckpointHook`` (same arguments), so configs need not name it.
@@ -70,8 +71,10 @@ class AtomicCheckpointHook(CheckpointHook):
         if not is_main_process() or not isinstance(self.file_backend,
                                                    AtomicLocalBackend):
             return
+        # only the checkpoints this hook writes: other tools may keep their
+        # own .partial files in the work dir
         for stale in glob.glob(
-                osp.join(glob.escape(self.out_dir), '*.partial')):
+                osp.join(glob.escape(self.out_dir), '*.pth.partial')):
             runner.logger.warning(
                 f'Removing {stale}, a checkpoint whose save did not finish '
                 '(the run was killed or the disk was full).')

@@ -148,6 +148,8 @@ def interrupted(tiny_data, tmp_path_factory):  # noqa: F811
         (work_dir / 'epoch_2.pth').write_bytes(partial.read_bytes())
         (work_dir / 'last_checkpoint').write_text(
             str(work_dir / 'epoch_2.pth'))
+    # another tool's unfinished file in the work dir, not a checkpoint
+    (work_dir / 'result.json.partial').write_text('{}')
     runs['resumed'] = snapshot(
         work_dir,
         *train(
@@ -178,6 +180,8 @@ def test_resume_falls_back_from_a_truncated_last_checkpoint(interrupted):
         f'that loads; skipped: {work_dir}/epoch_2.pth' in resumed.output
     assert 'resumed epoch: 1' in resumed.output
     assert f'Removing {work_dir}/epoch_2.pth.partial' in resumed.output
+    assert (work_dir / 'result.json.partial').read_text() == '{}'
+    assert 'result.json.partial' not in resumed.output
     # epoch 2 from the epoch-1 state: the killed launch's epoch 2 exactly
     assert sorted(resumed.losses) == [2, 3]
     assert resumed.losses[2] == pytest.approx(

@@ -35,7 +35,8 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import METRICS, init_default_scope
 
-from scfa_mm.utils.experiments import train_and_test, write_run_config
+from scfa_mm.utils.experiments import (cached_json, train_and_test,
+                                       write_run_config)
 from scfa_mm.utils.markdown import (markdown_table, mean_std,
                                     write_between_markers)
 from scfa_mm.utils.plots import add_caption_strip
@@ -211,13 +212,10 @@ def main() -> None:
                 continue
             path = write_run_config(
                 osp.join(REPO_ROOT, config), {}, seed, work_dir)
-            if not osp.isfile(result_file):
-                with open(result_file + '.partial', 'w') as f:
-                    json.dump(
-                        train_and_test(name, path, work_dir, REPO_ROOT), f)
-                os.replace(result_file + '.partial', result_file)
-            with open(result_file) as f:
-                results[index].append((seed, json.load(f)))
+            result = cached_json(
+                result_file,
+                lambda: train_and_test(name, path, work_dir, REPO_ROOT))
+            results[index].append((seed, result))
             publish(results)
     publish(results)
     first = args.seeds[0]
