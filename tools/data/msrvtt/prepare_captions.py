@@ -40,14 +40,14 @@ import argparse
 import json
 import os
 import os.path as osp
-import statistics
 from typing import Dict, List, Optional, Sequence
+
+from scfa_mm.datasets.caption_lists import (MISSING_LIST, first_names,
+                                            write_caption_lists)
 
 SPLITS = {'train': 'train', 'validate': 'val', 'test': 'test'}
 OUT_SPLITS = ('train', 'val', 'test')
 STANDARD_SIZES = {'train': 6513, 'val': 497, 'test': 2990}
-MISSING_LIST = 'missing_videos.txt'
-SHOWN = 10
 OFFICIAL_FOLDERS = ('TrainValVideo', 'TestVideo')
 
 
@@ -135,8 +135,7 @@ def read_annotations(paths: Sequence[str]) -> dict:
         raise ValueError(
             f'{len(without)} videos have no (non-empty) caption in '
             f'{list(paths)}: '
-            f'{", ".join(v["video_id"] for v in without[:SHOWN])}'
-            f'{", ..." if len(without) > SHOWN else ""}')
+            f'{first_names([v["video_id"] for v in without])}')
     for split, entries in splits.items():
         if not entries:
             raise ValueError(f'no video of the {split} split in '
@@ -155,13 +154,6 @@ def find_videos(folders: Sequence[str], ext: str) -> Dict[str, str]:
             if name.endswith(ext):
                 found.setdefault(name, osp.join(folder, name))
     return found
-
-
-def summary(split: str, records: List[dict]) -> str:
-    counts = [len(record['captions']) for record in records]
-    return (f'{split}: {len(records)} videos, {sum(counts)} captions, '
-            f'captions per video min {min(counts)} / median '
-            f'{statistics.median(counts):g} / max {max(counts)}')
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -223,31 +215,14 @@ def main(argv: Optional[List[str]] = None) -> None:
                     video=osp.relpath(on_disk[name], video_root),
                     video_id=entry['video_id'],
                     captions=entry['captions']))
-    if missing and not args.skip_missing:
-        raise FileNotFoundError(
-            f'{len(missing)} videos listed in the annotations are missing '
-            f'from {folders}: {", ".join(missing[:SHOWN])}'
-            f'{", ..." if len(missing) > SHOWN else ""}; fix the video '
-            f'folders or pass --skip-missing')
-    for split, records in outputs.items():
-        if not records:
-            raise ValueError(f'every video of the {split} split is missing '
-                             f'from {folders}')
-
-    os.makedirs(args.out, exist_ok=True)
-    missing_list = osp.join(args.out, MISSING_LIST)
-    if missing:
-        with open(missing_list, 'w') as f:
-            f.writelines(f'{name}\n' for name in missing)
-        print(f'left out {len(missing)} videos missing from {folders}; '
-              f'their names are in {missing_list}')
-    elif osp.exists(missing_list):
-        os.remove(missing_list)  # from an earlier run, no longer true
-    for split, records in outputs.items():
-        out = osp.join(args.out, f'{split}.json')
-        with open(out, 'w', encoding='utf-8') as f:
-            json.dump(records, f, ensure_ascii=False, indent=1)
-        print(f'{summary(split, records)} -> {out}')
+    write_caption_lists(
+        outputs,
+        missing,
+        args.out,
+        args.skip_missing,
+        listed_in='the annotations',
+        searched=str(folders),
+        folders='folders')
     print(f'videos searched in {folders}, written relative to '
           f'{video_root}; {annotations["empty"]} empty captions left out')
     sizes = {split: len(records) for split, records in outputs.items()}

@@ -42,23 +42,18 @@ Example:
 """
 import argparse
 import csv
-import json
 import os
 import os.path as osp
 import re
-import statistics
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
+
+from scfa_mm.datasets.caption_lists import (MISSING_LIST, first_names,
+                                            write_caption_lists)
 
 SPLITS = ('train', 'val', 'test')
 STANDARD_SIZES = '1200,100,670'
 CSV_COLUMNS = ('VideoID', 'Start', 'End', 'Language', 'Description')
 MAPPING_LINE = re.compile(r'^vid(\d+)$')
-MISSING_LIST = 'missing_videos.txt'
-SHOWN = 10
-
-
-def first_names(names: Sequence[str]) -> str:
-    return ', '.join(names[:SHOWN]) + (', ...' if len(names) > SHOWN else '')
 
 
 def read_lines(path: str, what: str) -> List[str]:
@@ -159,13 +154,6 @@ def parse_sizes(text: str) -> List[int]:
     return [int(f) for f in fields]
 
 
-def summary(split: str, records: List[dict]) -> str:
-    counts = [len(record['captions']) for record in records]
-    return (f'{split}: {len(records)} videos, {sum(counts)} captions, '
-            f'captions per video min {min(counts)} / median '
-            f'{statistics.median(counts):g} / max {max(counts)}')
-
-
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -248,31 +236,13 @@ def main(argv: Optional[List[str]] = None) -> None:
                     video_id=clip,
                     captions=captions[clip]))
         start += size
-    if missing and not args.skip_missing:
-        raise FileNotFoundError(
-            f'{len(missing)} videos of {args.mapping} are missing from '
-            f'{args.video_root}: {first_names(missing)}; fix the video folder '
-            f'or pass --skip-missing')
-    for split, records in outputs.items():
-        if not records:
-            raise ValueError(f'every video of the {split} split is missing '
-                             f'from {args.video_root}')
-
-    os.makedirs(args.out, exist_ok=True)
-    missing_list = osp.join(args.out, MISSING_LIST)
-    if missing:
-        with open(missing_list, 'w') as f:
-            f.writelines(f'{name}\n' for name in missing)
-        print(
-            f'left out {len(missing)} videos missing from {args.video_root}; '
-            f'their names are in {missing_list}')
-    elif osp.exists(missing_list):
-        os.remove(missing_list)  # from an earlier run, no longer true
-    for split, records in outputs.items():
-        out = osp.join(args.out, f'{split}.json')
-        with open(out, 'w', encoding='utf-8') as f:
-            json.dump(records, f, ensure_ascii=False, indent=1)
-        print(f'{summary(split, records)} -> {out}')
+    write_caption_lists(
+        outputs,
+        missing,
+        args.out,
+        args.skip_missing,
+        listed_in=args.mapping,
+        searched=args.video_root)
     print(f'{args.annotations}: {note}; {empty} empty captions left out; '
           f'{len(unmapped)} annotated clips not in {args.mapping} left out'
           f'{": " + first_names(unmapped) if unmapped else ""}')
